@@ -1,0 +1,58 @@
+# Two commands for a fresh clone: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+FLASK   = $(BIN)/flask --app tracker
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install install-dev translations messages lint screenshots clean-db help
+
+help:
+	@echo "make run          install, migrate, load the campaign and demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test         install dev requirements and run the whole suite"
+	@echo "make messages     extract strings and update the translation catalogues"
+	@echo "make lint         ruff check and format check"
+	@echo "make screenshots  regenerate docs/screenshots/ in headless Chromium"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues are build output: made here, never committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d tracker/translations
+
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) campaign load
+	$(FLASK) demo --if-empty
+	@echo
+	@echo "  Tracker: http://$(HOST):$(PORT)   (Ctrl-C stops it; the data stays in instance/)"
+	@echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev translations
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check tracker tests
+	$(BIN)/ruff format --check tracker tests
+
+screenshots: install-dev translations
+	$(BIN)/python docs/make_screenshots.py

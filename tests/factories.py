@@ -1,0 +1,137 @@
+"""Small builders for test data. They add and flush; the test decides when to commit."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from tracker.enums import ActivityStatus, DelegateType, Gender, Level, Role, StationKind
+from tracker.extensions import db
+from tracker.models import (
+    Activity,
+    ActivityKind,
+    Campaign,
+    Concern,
+    ConcernCategory,
+    Delegate,
+    Delegation,
+    Initiative,
+    Station,
+)
+from tracker.people.services import create_user
+
+PASSWORD = "Test-pass-2023"
+_seq = itertools.count(1)
+
+
+def delegation(code: str) -> Delegation:
+    return db.session.scalar(sa.select(Delegation).where(Delegation.code == code))
+
+
+def campaign() -> Campaign:
+    return db.session.scalar(sa.select(Campaign).where(Campaign.is_active))
+
+
+def kind(code: str) -> ActivityKind:
+    return db.session.scalar(sa.select(ActivityKind).where(ActivityKind.code == code))
+
+
+def initiative(number: int) -> Initiative:
+    return db.session.scalar(sa.select(Initiative).where(Initiative.number == number))
+
+
+def category(code: str = "transport") -> ConcernCategory:
+    return db.session.scalar(sa.select(ConcernCategory).where(ConcernCategory.code == code))
+
+
+def make_station(delegation_code: str, kind: StationKind = StationKind.HOME) -> Station:
+    n = next(_seq)
+    station = Station(
+        code=f"{delegation_code}-station-{n}",
+        name=f"测试家站{n}",
+        kind=kind,
+        delegation=delegation(delegation_code),
+    )
+    db.session.add(station)
+    db.session.flush()
+    return station
+
+
+def make_delegate(
+    name: str = "张三",
+    delegation_code: str = "chengguan",
+    delegate_type: DelegateType = DelegateType.GRASSROOTS,
+    level: Level = Level.CITY,
+    station: Station | None = None,
+) -> Delegate:
+    delegate = Delegate(
+        name=name,
+        gender=Gender.FEMALE,
+        level=level,
+        delegation=delegation(delegation_code),
+        delegate_type=delegate_type,
+        work_unit="测试单位",
+        job_title="职务",
+        phone="13900000000",
+        station=station,
+    )
+    db.session.add(delegate)
+    db.session.flush()
+    return delegate
+
+
+def make_activity(
+    delegate: Delegate,
+    *,
+    kind_code: str = "visit",
+    initiative_number: int = 3,
+    status: ActivityStatus = ActivityStatus.SUBMITTED,
+    occurred_on: date = date(2024, 5, 10),
+    title: str | None = None,
+    people_reached: int = 5,
+    concerns: int = 0,
+) -> Activity:
+    activity = Activity(
+        campaign_id=campaign().id,
+        delegate_id=delegate.id,
+        delegation_id=delegate.delegation_id,
+        kind_id=kind(kind_code).id,
+        initiative_id=initiative(initiative_number).id,
+        occurred_on=occurred_on,
+        title=title or f"测试活动{next(_seq)}",
+        people_reached=people_reached,
+        status=status,
+    )
+    for i in range(concerns):
+        activity.concerns.append(Concern(position=i + 1, category_id=category().id, content=f"诉求{i + 1}"))
+    db.session.add(activity)
+    db.session.flush()
+    return activity
+
+
+@dataclass
+class World:
+    delegate_a: int  # 城关区, grassroots, account dele_a
+    delegate_a2: int  # 城关区, entrepreneur, account dele_a2
+    delegate_b: int  # 七里河区, technical, account dele_b
+    station_a: int
+    station_b: int
+
+
+def make_world() -> World:
+    station_a = make_station("chengguan")
+    station_b = make_station("qilihe", StationKind.LIAISON)
+    a = make_delegate("马秀兰", "chengguan", DelegateType.GRASSROOTS, station=station_a)
+    a2 = make_delegate("王建国", "chengguan", DelegateType.ENTREPRENEUR)
+    b = make_delegate("李文华", "qilihe", DelegateType.TECHNICAL, station=station_b)
+    create_user(username="dele_a", display_name=a.name, role=Role.DELEGATE, password=PASSWORD, delegate=a)
+    create_user(username="dele_a2", display_name=a2.name, role=Role.DELEGATE, password=PASSWORD, delegate=a2)
+    create_user(username="dele_b", display_name=b.name, role=Role.DELEGATE, password=PASSWORD, delegate=b)
+    create_user(username="staff_a", display_name="城关区工作人员", role=Role.STAFF, password=PASSWORD,
+                delegation=delegation("chengguan"))
+    create_user(username="staff_city", display_name="市代表工委", role=Role.STAFF, password=PASSWORD)
+    create_user(username="admin", display_name="管理员", role=Role.ADMIN, password=PASSWORD)
+    return World(a.id, a2.id, b.id, station_a.id, station_b.id)

@@ -1,0 +1,79 @@
+"""The delegate activity tracker: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: config, extensions, blueprints, CLI and error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import auth, database, i18n
+    from .extensions import bootstrap, csrf, db, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .activities.views import bp as activities_bp
+    from .auth.views import bp as auth_bp
+    from .campaign.views import bp as campaign_bp
+    from .main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(campaign_bp)
+    app.register_blueprint(activities_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from .campaigns.cli import campaign_cli
+    from .demo import demo_command
+    from .people.cli import users_cli
+
+    app.cli.add_command(campaign_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import templating
+
+    templating.init_app(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from . import errors
+
+    errors.init_app(app)

@@ -1,0 +1,297 @@
+"""Logging activities (记一笔), 我的履职, and the staff list of activities in scope."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
+
+from ..campaigns.loader import active_campaign
+from ..enums import ActivityStatus
+from ..extensions import db
+from ..models import Activity, Delegate, Delegation, Station
+from ..permissions import (
+    can_edit_activity,
+    can_log_activity,
+    can_view_activity,
+    can_view_all_activities,
+    require,
+    scope_for,
+)
+from ..reports.queries import ActivityFilters, activity_list_select, parse_month
+from ..timeutil import local_today
+from .forms import ActivityForm
+from .services import (
+    ActivityStateError,
+    StaleActivityError,
+    create_activity,
+    delete_draft,
+    submit_activity,
+    update_activity,
+)
+
+bp = Blueprint("activities", __name__, url_prefix="/activities")
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def _filters_from_request(*, exclude_drafts: bool) -> ActivityFilters:
+    status = request.args.get("status") or None
+    if status not in ActivityStatus._value2member_map_:
+        status = None
+    delegation = request.args.get("delegation", type=int)
+    return ActivityFilters(
+        month=parse_month(request.args.get("month")),
+        kind_code=request.args.get("kind") or None,
+        initiative_code=request.args.get("initiative") or None,
+        call_code=request.args.get("call") or None,
+        status=ActivityStatus(status) if status else None,
+        delegation_id=delegation,
+        exclude_drafts=exclude_drafts,
+    )
+
+
+def _paginate(stmt):
+    return db.paginate(
+        stmt, per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False
+    )
+
+
+@bp.route("/mine")
+def mine():
+    """我的履职: the delegate's own activities, any status."""
+    require(can_log_activity(current_user), 403)
+    filters = _filters_from_request(exclude_drafts=False)
+    page = _paginate(activity_list_select(scope_for(current_user), filters))
+    return render_template(
+        "activities/mine.html",
+        page=page,
+        filters=filters,
+        campaign=active_campaign(),
+        month_value=request.args.get("month", ""),
+    )
+
+
+@bp.route("/")
+def index():
+    """Staff: submitted and approved activities in their scope."""
+    require(can_view_all_activities(current_user), 403)
+    filters = _filters_from_request(exclude_drafts=True)
+    if filters.status == ActivityStatus.DRAFT:
+        filters = ActivityFilters(**{**filters.__dict__, "status": None})
+    page = _paginate(activity_list_select(scope_for(current_user), filters))
+    delegations = db.session.scalars(
+        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
+    ).all()
+    if current_user.delegation_id is not None:
+        delegations = [d for d in delegations if d.id == current_user.delegation_id]
+    return render_template(
+        "activities/index.html",
+        page=page,
+        filters=filters,
+        campaign=active_campaign(),
+        delegations=delegations,
+        month_value=request.args.get("month", ""),
+    )
+
+
+# --- one activity ------------------------------------------------------------------------------
+
+
+def _load_activity(activity_id: int) -> Activity:
+    activity = db.session.scalar(
+        sa.select(Activity)
+        .where(Activity.id == activity_id)
+        .options(
+            selectinload(Activity.concerns),
+            selectinload(Activity.focus_areas),
+            selectinload(Activity.participants),
+        )
+    )
+    if activity is None:
+        abort(404)
+    return activity
+
+
+@bp.route("/<int:activity_id>")
+def detail(activity_id: int):
+    activity = _load_activity(activity_id)
+    require(can_view_activity(current_user, activity))
+    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm())
+
+
+def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) -> ActivityForm:
+    stations = db.session.scalars(
+        sa.select(Station).where(Station.retired_at.is_(None)).order_by(
+            # the delegate's own delegation's stations first
+            (Station.delegation_id != delegate.delegation_id), Station.id
+        )
+    ).all()
+    co_delegates = db.session.scalars(
+        sa.select(Delegate)
+        .where(
+            Delegate.delegation_id == delegate.delegation_id,
+            Delegate.id != delegate.id,
+            Delegate.retired_at.is_(None),
+        )
+        .order_by(Delegate.name)
+    ).all()
+    kwargs = dict(campaign=campaign, today=local_today(), stations=stations, co_delegates=co_delegates)
+    if obj_data is not None:
+        return ActivityForm(formdata=None, data=obj_data, **kwargs)
+    return ActivityForm(**kwargs)
+
+
+def _defaults_for_new(delegate: Delegate, campaign) -> dict:
+    kind = next((k for k in campaign.kinds if k.code == "visit" and not k.is_retired), None)
+    kind = kind or next((k for k in campaign.kinds if not k.is_retired), None)
+    initiative = next(
+        (i for i in campaign.initiatives if kind and i.number == kind.default_initiative_number),
+        None,
+    )
+    return {
+        "kind": kind.code if kind else None,
+        "initiative": initiative.code if initiative else None,
+        "occurred_on": local_today(),
+        "station": str(delegate.station_id) if delegate.station_id else "",
+        "people_reached": 0,
+        "raised_by_kind": "citizen",
+        "concerns": [{"raised_by_kind": "citizen"}],
+    }
+
+
+def _data_from_activity(activity: Activity) -> dict:
+    proposal = activity.proposal
+    return {
+        "kind": activity.kind.code,
+        "initiative": activity.initiative.code,
+        "call": activity.call.code if activity.call else "",
+        "title": activity.title,
+        "occurred_on": activity.occurred_on,
+        "station": str(activity.station_id) if activity.station_id else "",
+        "place": activity.place,
+        "people_reached": activity.people_reached,
+        "focus_areas": [f.code for f in activity.focus_areas],
+        "participants": [str(d.id) for d in activity.participants],
+        "description": activity.description,
+        "outcome": activity.outcome,
+        "visit_target_kind": activity.visit_target_kind.value if activity.visit_target_kind else None,
+        "visit_target": activity.visit_target,
+        "research_topic": activity.research_topic,
+        "research_findings": activity.research_findings,
+        "proposal_label": proposal.label.code if proposal and proposal.label else None,
+        "proposal_content": proposal.content if proposal else "",
+        "suggested_handler": proposal.suggested_handler if proposal else "",
+        "concerns": [
+            {
+                "category": c.category.code,
+                "content": c.content,
+                "raised_by_kind": c.raised_by_kind.value,
+                "raised_by_name": c.raised_by_name,
+                "raised_by_phone": c.raised_by_phone,
+            }
+            for c in activity.concerns
+        ] or [{"raised_by_kind": "citizen"}],
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """记一笔: log an activity."""
+    require(can_log_activity(current_user), 403)
+    campaign = active_campaign()
+    if campaign is None:
+        return render_template("activities/no_campaign.html"), 503
+    delegate = current_user.delegate
+    if request.method == "GET":
+        form = _form_context(delegate, campaign, obj_data=_defaults_for_new(delegate, campaign))
+    else:
+        form = _form_context(delegate, campaign)
+        if form.validate_on_submit():
+            activity = create_activity(
+                delegate, campaign, form.to_input(), current_user, submit=form.wants_submit()
+            )
+            db.session.commit()
+            flash(_("已提交，等待审核。") if form.wants_submit() else _("草稿已保存。"), "success")
+            return redirect(url_for("activities.detail", activity_id=activity.id))
+        if not form.concerns.entries:
+            form.add_blank_concern()
+    return render_template("activities/form.html", form=form, activity=None, campaign=campaign)
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+def edit(activity_id: int):
+    activity = _load_activity(activity_id)
+    require(can_view_activity(current_user, activity))
+    require(can_edit_activity(current_user, activity), 403)
+    campaign = activity.campaign
+    delegate = activity.delegate
+    if request.method == "GET":
+        form = _form_context(delegate, campaign, obj_data=_data_from_activity(activity))
+        version = activity.version
+    else:
+        form = _form_context(delegate, campaign)
+        version = request.form.get("version", type=int) or 0
+        if form.validate_on_submit():
+            try:
+                update_activity(
+                    activity, form.to_input(), expected_version=version, submit=form.wants_submit()
+                )
+            except (StaleActivityError, ActivityStateError):
+                db.session.rollback()
+                return _conflict(activity_id)
+            db.session.commit()
+            flash(_("已提交，等待审核。") if form.wants_submit() else _("已保存。"), "success")
+            return redirect(url_for("activities.detail", activity_id=activity.id))
+        if not form.concerns.entries:
+            form.add_blank_concern()
+    return render_template(
+        "activities/form.html", form=form, activity=activity, campaign=campaign, version=version
+    )
+
+
+def _conflict(activity_id: int):
+    """Someone changed the entry first: show the fresh copy, write nothing (HTTP 409)."""
+    activity = _load_activity(activity_id)
+    flash(_("这条记录刚刚已在别处修改，您的改动没有保存。下面是最新内容，请核对后再操作。"), "warning")
+    if can_edit_activity(current_user, activity):
+        form = _form_context(activity.delegate, activity.campaign, obj_data=_data_from_activity(activity))
+        return render_template(
+            "activities/form.html", form=form, activity=activity, campaign=activity.campaign,
+            version=activity.version,
+        ), 409
+    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm()), 409
+
+
+@bp.route("/<int:activity_id>/submit", methods=["POST"])
+def submit(activity_id: int):
+    activity = _load_activity(activity_id)
+    require(can_view_activity(current_user, activity))
+    require(can_edit_activity(current_user, activity), 403)
+    try:
+        submit_activity(activity, expected_version=request.form.get("version", type=int) or 0)
+    except (StaleActivityError, ActivityStateError):
+        db.session.rollback()
+        return _conflict(activity_id)
+    db.session.commit()
+    flash(_("已提交，等待审核。"), "success")
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.route("/<int:activity_id>/delete", methods=["POST"])
+def delete(activity_id: int):
+    activity = _load_activity(activity_id)
+    require(can_view_activity(current_user, activity))
+    require(can_edit_activity(current_user, activity), 403)
+    try:
+        delete_draft(activity)
+    except ActivityStateError:
+        db.session.rollback()
+        abort(409)
+    db.session.commit()
+    flash(_("草稿已删除。"), "info")
+    return redirect(url_for("activities.mine"))

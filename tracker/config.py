@@ -1,0 +1,116 @@
+"""Configuration: defaults, then instance/config.py, then TRACKER_* environment variables.
+
+Nothing here is read at import time: :func:`load_config` runs inside ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+# Keys a deployment must never run with.
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class DefaultConfig:
+    """Settings every instance starts from; override them, don't edit them."""
+
+    PRODUCTION = False
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # None: SQLite in the instance folder
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+    # Forms
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # an old delegate may take a long time to type
+    WTF_I18N_ENABLED = True
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Language: Chinese first, English available
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    # Assets are served by the app itself: the users' intranets have no internet.
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    # Sessions
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 0
+
+    # Campaign loaded by `flask campaign load` without a file argument, and by `make run`
+    DEFAULT_CAMPAIGN_FILE = "lanzhou-2023.toml"
+
+    # Lists
+    PAGE_SIZE = 20
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to change."""
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in the documented order and derive the database URI."""
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        # TRACKER_DATABASE_URL -> DATABASE_URL; values are parsed as JSON when they can be.
+        app.config.from_prefixed_env("TRACKER")
+    else:
+        app.config.update(test_config)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    _settle_secret_key(app)
+    if app.config["PRODUCTION"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+
+def database_uri(app: Flask) -> str:
+    """The configured URL, or an SQLite file in the instance folder."""
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if url:
+        if url.startswith("postgresql://"):
+            # psycopg 3 is the driver we install; name it so SQLAlchemy doesn't look for psycopg2.
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    return "sqlite:///" + str(Path(app.instance_path) / "tracker.sqlite3")
+
+
+def engine_options(uri: str) -> dict[str, Any]:
+    """Engine options per backend."""
+    if uri.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True}
+
+
+def _settle_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config["PRODUCTION"]:
+        if key in INSECURE_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "Production needs a real secret key: set TRACKER_SECRET_KEY to at least "
+                f"{MIN_SECRET_KEY_LENGTH} random characters "
+                '(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
+        return
+    if key:
+        return
+    # Development: keep one random key in the instance folder so logins survive a restart.
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        app.config["SECRET_KEY"] = path.read_text().strip()
+        return
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    app.config["SECRET_KEY"] = key

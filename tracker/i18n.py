@@ -1,0 +1,33 @@
+"""Language: Chinese first, English per user or by the browser's Accept-Language."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+
+from .extensions import babel
+
+LOCALE_COOKIE = "tracker_locale"
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the cookie, then Accept-Language, then Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def init_app(app: Flask) -> None:
+    from . import PROJECT_ROOT
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "tracker" / "translations"),
+    )

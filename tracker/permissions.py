@@ -1,0 +1,99 @@
+"""Who may see and change what. Views, lists and templates all ask these predicates.
+
+Another user's object is answered with 404, not 403, so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from .enums import ActivityStatus, Role
+from .models import Activity, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows a viewer may see: one delegate's, one delegation's, or the whole city's."""
+
+    delegate_id: int | None = None
+    delegation_id: int | None = None
+    everything: bool = False
+
+    def filter_activities(self, stmt: sa.Select) -> sa.Select:
+        """Restrict a select over Activity to this scope."""
+        if self.everything:
+            return stmt
+        if self.delegate_id is not None:
+            return stmt.where(Activity.delegate_id == self.delegate_id)
+        if self.delegation_id is not None:
+            return stmt.where(Activity.delegation_id == self.delegation_id)
+        return stmt.where(sa.false())
+
+
+def scope_for(user: User) -> Scope:
+    """The data scope of ``user``; a delegate account without a delegate sees nothing."""
+    if user.role == Role.DELEGATE:
+        return Scope(delegate_id=user.delegate_id) if user.delegate_id else Scope()
+    if user.role == Role.STAFF and user.delegation_id is not None:
+        return Scope(delegation_id=user.delegation_id)
+    if user.role in (Role.STAFF, Role.ADMIN):
+        return Scope(everything=True)
+    return Scope()
+
+
+def can_view_activity(user: User, activity: Activity) -> bool:
+    """Delegates see their own entries; staff see entries in their delegation or the city."""
+    if user.role == Role.DELEGATE:
+        return user.delegate_id is not None and activity.delegate_id == user.delegate_id
+    if user.role == Role.STAFF and user.delegation_id is not None:
+        return activity.delegation_id == user.delegation_id and activity.status != ActivityStatus.DRAFT
+    if user.role in (Role.STAFF, Role.ADMIN):
+        return activity.status != ActivityStatus.DRAFT
+    return False
+
+
+def can_edit_activity(user: User, activity: Activity) -> bool:
+    """Only the owning delegate edits, and only while the entry is a draft or returned."""
+    return (
+        user.role == Role.DELEGATE
+        and user.delegate_id is not None
+        and activity.delegate_id == user.delegate_id
+        and activity.status in (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+    )
+
+
+def can_log_activity(user: User) -> bool:
+    """Only an account tied to a delegate logs activities."""
+    return user.role == Role.DELEGATE and user.delegate_id is not None
+
+
+def can_view_all_activities(user: User) -> bool:
+    """Staff and admins see the activity list of their scope."""
+    return user.role in (Role.STAFF, Role.ADMIN)
+
+
+def require(allowed: bool, status: int = 404) -> None:
+    """Abort unless ``allowed``; 404 hides other people's objects."""
+    if not allowed:
+        abort(status)
+
+
+def role_required(*roles: Role) -> Callable:
+    """Decorator: the current user must hold one of ``roles`` (403 otherwise)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated or current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

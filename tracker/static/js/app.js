@@ -1,0 +1,73 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Confirm before deleting a draft.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  var form = document.getElementById("activity-form");
+  if (!form) { return; }
+  var kinds = JSON.parse(form.dataset.kinds || "{}");
+
+  // Show only the parts the chosen kind needs, and preselect its initiative.
+  function currentKind() {
+    var checked = form.querySelector("input[name=kind]:checked");
+    return checked ? checked.value : null;
+  }
+  function showSections(kind) {
+    var sections = (kinds[kind] && kinds[kind].sections) || [];
+    form.querySelectorAll("[data-section]").forEach(function (section) {
+      section.hidden = sections.indexOf(section.dataset.section) === -1;
+    });
+  }
+  function preselectInitiative(kind) {
+    var code = kinds[kind] && kinds[kind].initiative;
+    if (!code) { return; }
+    var radio = form.querySelector("input[name=initiative][value='" + code + "']");
+    if (radio) { radio.checked = true; }
+  }
+  form.querySelectorAll("input[name=kind]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      showSections(radio.value);
+      preselectInitiative(radio.value);
+    });
+  });
+  showSections(currentKind());
+
+  // Concern rows: add from the template, remove, renumber.
+  var rows = document.getElementById("concern-rows");
+  var template = document.getElementById("concern-template");
+  var addButton = document.getElementById("add-concern");
+  var nextIndex = rows ? rows.querySelectorAll("[data-concern-row]").length : 0;
+
+  function renumber() {
+    rows.querySelectorAll("[data-concern-row]").forEach(function (row, i) {
+      var label = row.querySelector("[data-concern-number]");
+      if (label) { label.textContent = String(i + 1); }
+    });
+  }
+  function addRow() {
+    var html = template.innerHTML.split("__index__").join(String(nextIndex));
+    nextIndex += 1;
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var row = holder.firstElementChild;
+    rows.appendChild(row);
+    renumber();
+    var first = row.querySelector("select, textarea");
+    if (first) { first.focus(); }
+  }
+  if (addButton && template && rows) {
+    addButton.addEventListener("click", addRow);
+    rows.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove-concern]");
+      if (!button) { return; }
+      button.closest("[data-concern-row]").remove();
+      renumber();
+    });
+  }
+})();
