@@ -122,6 +122,18 @@ class ConcernForm(Form):
             (self.content.data, self.raised_by_name.data, self.raised_by_phone.data)
         )
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.is_blank():
+            return ok
+        if not self.content.data:
+            self.content.errors.append(_l("请填写群众反映的问题，或清空这一条。"))
+            ok = False
+        if not self.category.data:
+            self.category.errors.append(_l("请选择类别。"))
+            ok = False
+        return ok
+
     def validate_raised_by_phone(self, field) -> None:
         value = (field.data or "").replace(" ", "").replace("-", "")
         if value and not all(c.isdigit() or c == "+" for c in value):
@@ -323,7 +335,9 @@ class ActivityForm(FlaskForm):
     # field-level checks
 
     def validate_occurred_on(self, field) -> None:
-        value: date = field.data
+        value: date | None = field.data
+        if value is None:  # unparseable: the field already says so
+            return
         if value > self.today:
             raise ValidationError(_l("日期不能晚于今天。"))
         if value < self.campaign.starts_on:
@@ -344,8 +358,11 @@ class ActivityForm(FlaskForm):
             raise ValidationError(_l("所选号召不属于所选倡议，请重新选择。"))
 
     def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
         kind = self.selected_kind
+        if kind is not None and not kind.has_section("concerns"):
+            # Rows of a section the chosen kind does not have are neither checked nor kept.
+            self.concerns.entries = []
+        ok = super().validate(extra_validators)
         if kind is None:
             return False
         if kind.has_section("visit"):
@@ -363,17 +380,6 @@ class ActivityForm(FlaskForm):
             if not self.proposal_label.data:
                 self.proposal_label.errors.append(_l("请选择建议类别。"))
                 ok = False
-        if kind.has_section("concerns"):
-            for entry in self.concerns:
-                row = entry.form
-                if row.is_blank():
-                    continue
-                if not row.content.data:
-                    row.content.errors.append(_l("请填写群众反映的问题，或清空这一条。"))
-                    ok = False
-                if not row.category.data:
-                    row.category.errors.append(_l("请选择类别。"))
-                    ok = False
         return ok
 
     def to_input(self) -> ActivityInput:

@@ -65,7 +65,8 @@ def change_password():
         else:
             set_password(current_user, form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # the new session token goes into this browser's cookie
+            # the new session token goes into this browser's cookie
+            login_user(current_user._get_current_object())
             flash(_("密码已修改。"), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)

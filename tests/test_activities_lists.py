@@ -1,0 +1,76 @@
+"""我的履职: filters and pages."""
+
+import re
+from datetime import date
+
+import pytest
+
+from tracker.enums import ActivityStatus
+from tracker.extensions import db
+from tracker.models import Delegate
+
+from . import factories
+
+
+def titles(page: str) -> list[str]:
+    return re.findall(r'<div class="fw-semibold activity-title">([^<]*)</div>', page)
+
+
+@pytest.fixture
+def history(app, world):
+    with app.app_context():
+        me = db.session.get(Delegate, world.delegate_a)
+        other = db.session.get(Delegate, world.delegate_a2)
+        factories.make_activity(me, title="五月走访", occurred_on=date(2024, 5, 3))
+        factories.make_activity(me, title="五月调研", kind_code="research", occurred_on=date(2024, 5, 20),
+                                status=ActivityStatus.APPROVED)
+        factories.make_activity(me, title="六月学习", kind_code="study", initiative_number=1,
+                                occurred_on=date(2024, 6, 1), status=ActivityStatus.DRAFT)
+        factories.make_activity(me, title="四月走访", occurred_on=date(2024, 4, 30),
+                                status=ActivityStatus.RETURNED)
+        factories.make_activity(other, title="别人的走访", occurred_on=date(2024, 5, 5))
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["六月学习", "五月调研", "五月走访", "四月走访"]),
+        ("month=2024-05", ["五月调研", "五月走访"]),
+        ("kind=visit", ["五月走访", "四月走访"]),
+        ("initiative=i1", ["六月学习"]),
+        ("status=draft", ["六月学习"]),
+        ("status=returned", ["四月走访"]),
+        ("month=2024-05&kind=research&status=approved", ["五月调研"]),
+        ("month=not-a-month", ["六月学习", "五月调研", "五月走访", "四月走访"]),
+        ("status=bogus", ["六月学习", "五月调研", "五月走访", "四月走访"]),
+    ],
+)
+def test_my_activities_filters(client, auth, history, query, expected):
+    auth.login("dele_a")
+    response = client.get(f"/activities/mine?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert titles(page) == expected
+    assert f"共 {len(expected)} 条" in page
+
+
+def test_my_activities_are_paged(app, client, auth, world):
+    with app.app_context():
+        app.config["PAGE_SIZE"] = 20
+        me = db.session.get(Delegate, world.delegate_a)
+        for day in range(1, 26):
+            factories.make_activity(me, title=f"活动{day:02d}", occurred_on=date(2024, 3, day))
+        db.session.commit()
+    auth.login("dele_a")
+    first = client.get("/activities/mine").get_data(as_text=True)
+    second = client.get("/activities/mine?page=2").get_data(as_text=True)
+    assert titles(first) == [f"活动{d:02d}" for d in range(25, 5, -1)]
+    assert titles(second) == [f"活动{d:02d}" for d in range(5, 0, -1)]
+    assert "第 1 / 2 页" in first
+    assert titles(client.get("/activities/mine?page=9").get_data(as_text=True)) == []
+
+
+def test_an_empty_list_says_what_to_do(client, auth, world):
+    auth.login("dele_a")
+    assert "点“记一笔”记下来" in client.get("/activities/mine").get_data(as_text=True)
