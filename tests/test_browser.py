@@ -1,0 +1,131 @@
+"""In a real browser at phone width: a delegate logs a visit with two concerns."""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.enums import ActivityStatus
+from tracker.extensions import db
+from tracker.models import Activity
+
+from .browser import CHROMIUM_ARGS, chromium_path, serve
+from .factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs it with apt (package chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def app_config():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def base_url(app, world):
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+def phone(browser, base_url):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def login(page, base_url, username):
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def assert_no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide"
+
+
+def test_delegate_logs_a_visit_with_two_concerns_on_a_phone(app, phone, base_url):
+    page = phone
+    login(page, base_url, "dele_a")
+    assert page.url.endswith("/activities/mine")
+    page.get_by_role("link", name="记一笔").first.click()
+    page.wait_for_url("**/activities/new")
+    assert_no_sideways_scroll(page)
+
+    # visit and initiative 三 are preselected; the research and proposal parts are hidden
+    assert page.locator("input[name=kind][value=visit]").is_checked()
+    assert page.locator("input[name=initiative][value=i3]").is_checked()
+    assert page.locator("section[data-section=research]").is_hidden()
+    assert page.locator("section[data-section=visit]").is_visible()
+
+    page.get_by_label("标题").fill("走访伏龙坪社区老旧小区住户")
+    page.locator("label[for=visit_target_kind-0]").click()
+    page.get_by_label("走访了谁（住户、企业或项目名称）").fill("伏龙坪社区3号楼")
+    page.locator("#concerns-0-category").select_option(label="交通出行")
+    page.locator("#concerns-0-content").fill("小区门口公交站台没有遮雨棚")
+    page.get_by_role("button", name="再加一条诉求").click()
+    page.locator("#concerns-1-category").select_option(label="住房与物业")
+    page.locator("#concerns-1-content").fill("3号楼加装电梯费用分摊谈不拢")
+    page.get_by_label("联系群众人数").fill("8")
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.wait_for_url("**/activities/*")
+
+    assert page.get_by_text("已提交，等待审核。").is_visible()
+    assert page.get_by_text("3号楼加装电梯费用分摊谈不拢").is_visible()
+    page.goto(f"{base_url}/activities/mine")
+    assert page.get_by_text("走访伏龙坪社区老旧小区住户").is_visible()
+    assert_no_sideways_scroll(page)
+
+    with app.app_context():
+        activity = db.session.scalar(sa.select(Activity))
+        assert activity.status == ActivityStatus.SUBMITTED
+        assert activity.people_reached == 8
+        assert [c.content for c in activity.concerns] == [
+            "小区门口公交站台没有遮雨棚", "3号楼加装电梯费用分摊谈不拢",
+        ]
+
+
+def test_switching_kind_shows_its_parts_and_moves_the_initiative(phone, base_url):
+    page = phone
+    login(page, base_url, "dele_a")
+    page.goto(f"{base_url}/activities/new")
+    page.locator("label[for=kind-3]").click()  # 学习 (study), the fourth kind
+    assert page.locator("input[name=kind][value=study]").is_checked()
+    assert page.locator("input[name=initiative][value=i1]").is_checked()
+    assert page.locator("section[data-section=visit]").is_hidden()
+    assert page.locator("section[data-section=concerns]").is_hidden()
+
+
+def test_touch_targets_are_at_least_44_px(phone, base_url):
+    page = phone
+    login(page, base_url, "dele_a")
+    page.goto(f"{base_url}/activities/new")
+    small = page.evaluate(
+        """() => Array.from(document.querySelectorAll('main button, main .btn, main input.form-control, main select'))
+              .filter(e => e.offsetParent !== null)
+              .map(e => [e.id || e.textContent.trim().slice(0, 12), e.getBoundingClientRect().height])
+              .filter(([_, h]) => h < 44)"""
+    )
+    assert small == []
