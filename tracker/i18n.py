@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from .extensions import babel
@@ -13,6 +13,8 @@ LOCALE_COOKIE = "tracker_locale"
 def select_locale() -> str:
     """The user's saved choice, then the cookie, then Accept-Language, then Chinese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LOCALE_COOKIE)

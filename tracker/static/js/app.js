@@ -38,6 +38,15 @@
   });
   showSections(currentKind());
 
+  // After a refused submit, take the user to the first field that needs fixing.
+  var firstInvalid = form.querySelector(".is-invalid, .invalid-feedback");
+  if (firstInvalid) {
+    var target = firstInvalid.classList.contains("invalid-feedback")
+      ? firstInvalid.closest(".mb-3, fieldset") : firstInvalid;
+    if (target) { target.scrollIntoView({block: "center"}); }
+    if (firstInvalid.focus) { firstInvalid.focus({preventScroll: true}); }
+  }
+
   // Concern rows: add from the template, remove, renumber.
   var rows = document.getElementById("concern-rows");
   var template = document.getElementById("concern-template");

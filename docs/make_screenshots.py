@@ -1,0 +1,89 @@
+"""Regenerate docs/screenshots/: the main pages at phone (390 px) and desktop width.
+
+Builds a throw-away SQLite database with the campaign and the demo data, serves the app on
+a loopback port and photographs each page in headless Chromium with a Chinese locale.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, serve  # noqa: E402
+from tracker import create_app  # noqa: E402
+from tracker.campaigns.loader import load_campaign  # noqa: E402
+from tracker.demo import DEMO_PASSWORD, generate_demo  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def build_app(workdir: Path):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'shots.sqlite3'}",
+        "SECRET_KEY": "screenshots-only-" + "x" * 32,
+        "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+    })
+    with app.app_context():
+        upgrade()
+        load_campaign(app.config["DEFAULT_CAMPAIGN_FILE"])
+        generate_demo()
+        db.session.commit()
+    return app
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def shoot(page, name: str, size: str) -> None:
+    path = OUT / f"{name}-{size}.png"
+    page.screenshot(path=str(path), full_page=size == "desktop" or name != "campaign")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(Path(tmp))
+        with serve(app) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            for size, viewport in SIZES.items():
+                context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                              device_scale_factor=1 if size == "desktop" else 2)
+                page = context.new_page()
+                page.goto(f"{base}/auth/login")
+                shoot(page, "login", size)
+                login(page, base, "daibiao")
+                page.goto(f"{base}/campaign/")
+                shoot(page, "campaign", size)
+                page.goto(f"{base}/activities/new")
+                page.fill("#title", "走访伏龙坪社区老旧小区住户")
+                page.click("label[for=visit_target_kind-0]")
+                page.select_option("#concerns-0-category", label="住房与物业")
+                page.fill("#concerns-0-content", "3号楼加装电梯费用分摊谈不拢，希望社区牵头协调")
+                shoot(page, "activity-form", size)
+                page.fill("#people_reached", "-3")
+                page.click("button[name=submit_entry]")
+                page.wait_for_load_state()
+                shoot(page, "activity-form-errors", size)
+                page.goto(f"{base}/activities/mine")
+                shoot(page, "my-activities", size)
+                context.close()
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
