@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,17 +53,25 @@ def drop_postgres_database(test_url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def fresh_database(directory: Path):
+    """A new empty database: a SQLite file in ``directory``, or a PostgreSQL database
+    created next to TRACKER_TEST_DATABASE_URL's and dropped afterwards."""
     base = os.environ.get(PG_ENV)
     if not base:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+        yield "sqlite:///" + str(directory / "test.sqlite3")
         return
     url = create_postgres_database(base)
     try:
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 def make_config(database_url: str, tmp_path: Path, **overrides) -> dict:

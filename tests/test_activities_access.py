@@ -1,6 +1,5 @@
 """Who sees and changes which activity. Another's record is a 404, never a hint."""
 
-from datetime import date
 
 import pytest
 import sqlalchemy as sa

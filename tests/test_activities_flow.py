@@ -1,14 +1,11 @@
 """Logging an activity end to end through the app."""
 
-from datetime import date
 
 import sqlalchemy as sa
 
 from tracker.enums import ActivityStatus
 from tracker.extensions import db
-from tracker.models import Activity, Concern
-
-from . import factories
+from tracker.models import Activity
 
 
 def visit_form(**overrides):

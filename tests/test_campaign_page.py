@@ -2,12 +2,13 @@
 
 import re
 
+import sqlalchemy as sa
+
 from tracker.enums import ActivityStatus
 from tracker.extensions import db
-from tracker.models import Activity, CallToAction, Delegate
+from tracker.models import CallToAction, Delegate
 
 from . import factories
-import sqlalchemy as sa
 
 
 def test_campaign_page_shows_the_three_initiatives_and_their_calls(client, auth, world):

@@ -1,7 +1,5 @@
 """Migrations: one head, empty → head on a fresh database, and the models agree with it."""
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -12,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 from tracker import PROJECT_ROOT, create_app
 from tracker.extensions import db
 
-from .conftest import FAST_ARGON2, PG_ENV, create_postgres_database, drop_postgres_database
+from .conftest import FAST_ARGON2, fresh_database
 
 
 def test_there_is_a_single_head():
@@ -25,15 +23,8 @@ def test_there_is_a_single_head():
 
 @pytest.fixture
 def fresh_database_url(tmp_path):
-    base = os.environ.get(PG_ENV)
-    if not base:
-        yield "sqlite:///" + str(tmp_path / "fresh.sqlite3")
-        return
-    url = create_postgres_database(base)
-    try:
+    with fresh_database(tmp_path) as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 def test_empty_to_head_then_models_match(fresh_database_url, tmp_path):

@@ -7,7 +7,7 @@ services of each area, and aggregate queries in :mod:`tracker.reports.queries`.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +32,7 @@ from .extensions import db
 
 def utcnow() -> datetime:
     """Naive UTC now, the form every timestamp column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def enum_column(enum_cls: type, **kwargs: Any) -> sa.Enum:

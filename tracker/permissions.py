@@ -5,9 +5,10 @@ Another user's object is answered with 404, not 403, so its existence is not rev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -11,7 +11,7 @@ from flask import current_app
 def local_today() -> date:
     """Today's date where the delegates are (Asia/Shanghai by default)."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.now(timezone.utc).astimezone(zone).date()
+    return datetime.now(UTC).astimezone(zone).date()
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:

@@ -365,14 +365,12 @@ class ActivityForm(FlaskForm):
         ok = super().validate(extra_validators)
         if kind is None:
             return False
-        if kind.has_section("visit"):
-            if not self.visit_target_kind.data:
-                self.visit_target_kind.errors.append(_l("请选择走访对象。"))
-                ok = False
-        if kind.has_section("research"):
-            if not self.research_topic.data:
-                self.research_topic.errors.append(_l("请填写调研题目。"))
-                ok = False
+        if kind.has_section("visit") and not self.visit_target_kind.data:
+            self.visit_target_kind.errors.append(_l("请选择走访对象。"))
+            ok = False
+        if kind.has_section("research") and not self.research_topic.data:
+            self.research_topic.errors.append(_l("请填写调研题目。"))
+            ok = False
         if kind.has_section("proposal"):
             if not self.proposal_content.data:
                 self.proposal_content.errors.append(_l("请填写建议内容。"))
