@@ -15,6 +15,7 @@ from tracker.models import (
     ConcernCategory,
     Delegation,
     FocusArea,
+    HandlingBody,
     Initiative,
     ProposalLabel,
 )
@@ -26,7 +27,7 @@ LETTER = CAMPAIGN_DIR / "lanzhou-2023.toml"
 
 def counts():
     models = (Campaign, Initiative, CallToAction, FocusArea, ProposalLabel, ActivityKind,
-              ConcernCategory, Delegation)
+              ConcernCategory, Delegation, HandlingBody)
     return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
 
 
@@ -44,7 +45,7 @@ def test_packaged_campaign_holds_the_letter(ctx):
     ]
     assert counts() == {
         "Campaign": 1, "Initiative": 3, "CallToAction": 12, "FocusArea": 13, "ProposalLabel": 3,
-        "ActivityKind": 10, "ConcernCategory": 12, "Delegation": 9,
+        "ActivityKind": 10, "ConcernCategory": 12, "Delegation": 9, "HandlingBody": 20,
     }
     type_calls = db.session.scalars(
         sa.select(CallToAction).where(CallToAction.delegate_type.is_not(None))

@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import auth, database, i18n
+    from . import audit, auth, database, i18n  # noqa: F401  (audit registers its guards)
     from .extensions import bootstrap, csrf, db, migrate
 
     db.init_app(app)
@@ -49,12 +49,15 @@ def register_blueprints(app: Flask) -> None:
     from .activities.views import bp as activities_bp
     from .auth.views import bp as auth_bp
     from .campaign.views import bp as campaign_bp
+    from .concerns.views import bp as concerns_bp
     from .main.views import bp as main_bp
+    from .notifications.views import bp as notifications_bp
+    from .proposals.views import bp as proposals_bp
+    from .review.views import bp as review_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(campaign_bp)
-    app.register_blueprint(activities_bp)
+    for blueprint in (main_bp, auth_bp, campaign_bp, activities_bp, review_bp, proposals_bp,
+                      concerns_bp, notifications_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:

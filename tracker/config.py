@@ -52,6 +52,14 @@ class DefaultConfig:
     # Lists
     PAGE_SIZE = 20
 
+    # Proposal handling (Delegates Law: reply within three months of assignment, six if complex)
+    PROPOSAL_DUE_MONTHS = 3
+    PROPOSAL_COMPLEX_DUE_MONTHS = 6
+    # After a 不满意 rating, the next round's reply is due this many months later.
+    PROPOSAL_REDO_MONTHS = 1
+    # "Due soon" starts this many days before the due date.
+    DUE_SOON_DAYS = 14
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to change."""

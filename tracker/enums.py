@@ -93,6 +93,26 @@ class ProposalStatus(LabeledEnum):
     CLOSED = "closed"
 
 
+class ProposalOutcome(LabeledEnum):
+    """How a handling body's reply classes the proposal (A solved … D kept for reference)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Rating(LabeledEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+class ConcernResolution(LabeledEnum):
+    RESOLVED = "resolved"
+    UNRESOLVABLE = "unresolvable"
+
+
 ENUM_LABELS = {
     ("Role", "delegate"): _l("代表"),
     ("Role", "staff"): _l("工作人员"),
@@ -135,4 +155,13 @@ ENUM_LABELS = {
     ("ProposalStatus", "handling"): _l("办理中"),
     ("ProposalStatus", "replied"): _l("已答复"),
     ("ProposalStatus", "closed"): _l("已办结"),
+    ("ProposalOutcome", "A"): _l("A 类：已解决"),
+    ("ProposalOutcome", "B"): _l("B 类：正在解决"),
+    ("ProposalOutcome", "C"): _l("C 类：列入计划"),
+    ("ProposalOutcome", "D"): _l("D 类：留作参考"),
+    ("Rating", "satisfied"): _l("满意"),
+    ("Rating", "basically_satisfied"): _l("基本满意"),
+    ("Rating", "unsatisfied"): _l("不满意"),
+    ("ConcernResolution", "resolved"): _l("已解决"),
+    ("ConcernResolution", "unresolvable"): _l("无法解决"),
 }

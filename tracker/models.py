@@ -16,13 +16,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .enums import (
     ActivityStatus,
+    ConcernResolution,
     ConcernStatus,
     DelegateType,
     DelegationKind,
     Gender,
     Level,
+    ProposalOutcome,
     ProposalStatus,
     RaisedByKind,
+    Rating,
     Role,
     StationKind,
     VisitTargetKind,
@@ -364,10 +367,16 @@ class Activity(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    # Review: the latest decision and, when returned, why.
+    review_note: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
 
     campaign: Mapped[Campaign] = relationship()
     delegate: Mapped[Delegate] = relationship(foreign_keys=[delegate_id])
     delegation: Mapped[Delegation] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     kind: Mapped[ActivityKind] = relationship()
     initiative: Mapped[Initiative] = relationship()
     call: Mapped[CallToAction | None] = relationship()
@@ -406,13 +415,24 @@ class Concern(db.Model):
     raised_by_name: Mapped[str] = mapped_column(sa.String(100), default="")
     raised_by_phone: Mapped[str] = mapped_column(sa.String(30), default="")
     status: Mapped[ConcernStatus] = mapped_column(
-        enum_column(ConcernStatus), default=ConcernStatus.OPEN
+        enum_column(ConcernStatus), default=ConcernStatus.OPEN, index=True
     )
+    referred_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("handling_body.id"), index=True
+    )
+    referred_at: Mapped[datetime | None]
+    # Kept after feedback, so the resolution rate can be counted apart from feedback.
+    resolution: Mapped[ConcernResolution | None] = mapped_column(enum_column(ConcernResolution))
+    resolution_note: Mapped[str] = mapped_column(sa.Text, default="")
+    resolved_at: Mapped[datetime | None]
+    feedback_note: Mapped[str] = mapped_column(sa.Text, default="")
+    fed_back_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     activity: Mapped[Activity | None] = relationship(back_populates="concerns")
     category: Mapped[ConcernCategory] = relationship()
+    referred_to: Mapped[HandlingBody | None] = relationship()
 
 
 class Proposal(db.Model):
@@ -426,10 +446,129 @@ class Proposal(db.Model):
     content: Mapped[str] = mapped_column(sa.Text)
     suggested_handler: Mapped[str] = mapped_column(sa.String(120), default="")
     status: Mapped[ProposalStatus] = mapped_column(
-        enum_column(ProposalStatus), default=ProposalStatus.SUBMITTED
+        enum_column(ProposalStatus), default=ProposalStatus.SUBMITTED, index=True
     )
+    decided_at: Mapped[datetime | None]  # registered (立案) or not
+    not_registered_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    is_complex: Mapped[bool] = mapped_column(default=False)
+    lead_handler_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("handling_body.id"), index=True
+    )
+    assigned_on: Mapped[date | None]
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    # 1 for the first handling; each 不满意 rating starts another round.
+    round: Mapped[int] = mapped_column(default=1)
+    rating: Mapped[Rating | None] = mapped_column(enum_column(Rating))
+    closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     activity: Mapped[Activity] = relationship(back_populates="proposal")
     label: Mapped[ProposalLabel | None] = relationship()
+    lead_handler: Mapped[HandlingBody | None] = relationship()
+    co_handlers: Mapped[list[HandlingBody]] = relationship(
+        secondary="proposal_co_handler", order_by="HandlingBody.position"
+    )
+    replies: Mapped[list[ProposalReply]] = relationship(
+        back_populates="proposal", order_by="ProposalReply.id", cascade="all, delete-orphan"
+    )
+    urgings: Mapped[list[ProposalUrging]] = relationship(
+        back_populates="proposal", order_by="ProposalUrging.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def latest_reply(self) -> ProposalReply | None:
+        return self.replies[-1] if self.replies else None
+
+
+proposal_co_handler = sa.Table(
+    "proposal_co_handler",
+    db.metadata,
+    sa.Column("proposal_id", sa.ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("handling_body_id", sa.ForeignKey("handling_body.id"), primary_key=True, index=True),
+)
+
+
+class HandlingBody(RetirableMixin, db.Model):
+    """A body that handles proposals and referred concerns (承办单位): a managed list."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<HandlingBody {self.code}>"
+
+
+class ProposalReply(db.Model):
+    """A handling body's reply (答复) in one round, and the delegate's rating of it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    replied_on: Mapped[date]
+    outcome: Mapped[ProposalOutcome] = mapped_column(enum_column(ProposalOutcome))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rating: Mapped[Rating | None] = mapped_column(enum_column(Rating))
+    rating_note: Mapped[str] = mapped_column(sa.Text, default="")
+    rated_at: Mapped[datetime | None]
+
+    proposal: Mapped[Proposal] = relationship(back_populates="replies")
+
+
+class ProposalUrging(db.Model):
+    """A record that staff urged (督办) the handling of a proposal."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("proposal.id", ondelete="CASCADE"), index=True
+    )
+    urged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    urged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    proposal: Mapped[Proposal] = relationship(back_populates="urgings")
+    urged_by: Mapped[User | None] = relationship()
+
+
+# --- audit and notifications -----------------------------------------------------------------
+
+
+class AuditEntry(db.Model):
+    """One state change, written in the same transaction as the change. Append-only."""
+
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[str] = mapped_column(sa.String(40), default="")
+    to_state: Mapped[str] = mapped_column(sa.String(40), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """An in-app message to one user, with a link to what it is about."""
+
+    __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    # The sentence is chosen by kind when shown, in the reader's language.
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject: Mapped[str] = mapped_column(sa.String(200), default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    link: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -15,7 +15,7 @@ from flask import abort
 from flask_login import current_user
 
 from .enums import ActivityStatus, Role
-from .models import Activity, User
+from .models import Activity, Concern, Proposal, User
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,57 @@ def can_log_activity(user: User) -> bool:
 def can_view_all_activities(user: User) -> bool:
     """Staff and admins see the activity list of their scope."""
     return user.role in (Role.STAFF, Role.ADMIN)
+
+
+def is_staff_in_scope(user: User, delegation_id: int | None) -> bool:
+    """Staff or admin whose scope covers ``delegation_id`` (city staff cover every one)."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.STAFF:
+        return False
+    return user.delegation_id is None or user.delegation_id == delegation_id
+
+
+def can_review_activity(user: User, activity: Activity) -> bool:
+    """Staff in scope review; nobody reviews an entry of their own."""
+    return (
+        is_staff_in_scope(user, activity.delegation_id)
+        and activity.status != ActivityStatus.DRAFT
+        and not (user.delegate_id is not None and user.delegate_id == activity.delegate_id)
+    )
+
+
+def can_view_proposal(user: User, proposal: Proposal) -> bool:
+    """Whoever may see the proposal's activity may see the proposal."""
+    return can_view_activity(user, proposal.activity)
+
+
+def can_handle_proposal(user: User, proposal: Proposal) -> bool:
+    """Staff in scope register, assign, record replies and urge."""
+    return is_staff_in_scope(user, proposal.activity.delegation_id) and (
+        proposal.activity.status != ActivityStatus.DRAFT
+    )
+
+
+def can_rate_proposal(user: User, proposal: Proposal) -> bool:
+    """Only the delegate who made the proposal rates the reply."""
+    return user.role == Role.DELEGATE and (
+        user.delegate_id is not None and user.delegate_id == proposal.activity.delegate_id
+    )
+
+
+def can_view_concern(user: User, concern: Concern) -> bool:
+    """A concern is seen by whoever may see the activity it was raised on."""
+    return concern.activity is not None and can_view_activity(user, concern.activity)
+
+
+def can_handle_concern(user: User, concern: Concern) -> bool:
+    """Staff in scope refer, resolve and record feedback on concerns of submitted entries."""
+    return (
+        concern.activity is not None
+        and concern.activity.status != ActivityStatus.DRAFT
+        and is_staff_in_scope(user, concern.activity.delegation_id)
+    )
 
 
 def require(allowed: bool, status: int = 404) -> None:

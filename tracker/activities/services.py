@@ -1,10 +1,27 @@
-"""Activity state changes: create, edit, submit, delete a draft. They flush, never commit."""
+"""Activity state changes. They validate, change, audit and flush; the view commits.
+
+The life of an entry::
+
+    draft ──submit──▶ submitted ──approve──▶ approved
+      ▲                 │  ▲                   │
+      │               return│  │resubmit        │ reopen (staff, with a reason)
+      │                 ▼  │                   ▼
+      └──(delegate edits)── returned ◀──────────┘
+
+Only the owning delegate edits, and only a draft or a returned entry. Only staff review,
+only submitted entries, and only in their scope; a reason is required to return or reopen.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Iterable
 
-from ..enums import ActivityStatus
+import sqlalchemy as sa
+from flask import url_for
+
+from ..audit import record
+from ..concurrency import StaleObjectError, claim_version
+from ..enums import ActivityStatus, Role
 from ..extensions import db
 from ..models import (
     Activity,
@@ -16,18 +33,22 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications.services import notify
 from .forms import ActivityInput
 
+# Kept for the views' except clauses: an activity is one kind of stale object.
+StaleActivityError = StaleObjectError
 
-class StaleActivityError(Exception):
-    """The activity changed since the form was read; nothing was written."""
+EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+MAX_REASON_LENGTH = 2000
 
 
 class ActivityStateError(Exception):
-    """The activity is not in a state that allows this change."""
+    """The activity is not in a state that allows this change; nothing was written."""
 
 
-EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
+class ReviewNotAllowed(Exception):
+    """The user may not review this activity."""
 
 
 def create_activity(
@@ -44,60 +65,154 @@ def create_activity(
     )
     db.session.add(activity)
     _apply_input(activity, data, delegate)
+    db.session.flush()
+    record(author, activity, "create", to_state=ActivityStatus.DRAFT)
     if submit:
-        _mark_submitted(activity)
+        _mark_submitted(activity, author)
     db.session.flush()
     return activity
 
 
 def update_activity(
-    activity: Activity, data: ActivityInput, *, expected_version: int, submit: bool
+    activity: Activity, data: ActivityInput, author: User, *, expected_version: int, submit: bool
 ) -> Activity:
     """Replace the content of a draft or returned activity, if nobody changed it meanwhile."""
     if activity.status not in EDITABLE:
         raise ActivityStateError(activity.status)
-    _claim_version(activity, expected_version)
+    claim_version(activity, expected_version)
     _apply_input(activity, data, activity.delegate)
+    record(author, activity, "edit", from_state=activity.status, to_state=activity.status)
     if submit:
-        _mark_submitted(activity)
+        _mark_submitted(activity, author)
     db.session.flush()
     return activity
 
 
-def submit_activity(activity: Activity, *, expected_version: int) -> Activity:
+def submit_activity(activity: Activity, author: User, *, expected_version: int) -> Activity:
     """Send a draft or returned activity for review."""
     if activity.status not in EDITABLE:
         raise ActivityStateError(activity.status)
-    _claim_version(activity, expected_version)
-    _mark_submitted(activity)
+    claim_version(activity, expected_version)
+    _mark_submitted(activity, author)
     db.session.flush()
     return activity
 
 
-def delete_draft(activity: Activity) -> None:
+def delete_draft(activity: Activity, author: User) -> None:
     """Delete a draft that was never submitted."""
     if activity.status != ActivityStatus.DRAFT:
         raise ActivityStateError(activity.status)
+    record(author, activity, "delete", from_state=ActivityStatus.DRAFT, to_state="deleted")
     db.session.delete(activity)
     db.session.flush()
 
 
-def _claim_version(activity: Activity, expected_version: int) -> None:
-    """Bump the version only if it is still the one the user read (a conditional UPDATE)."""
-    result = db.session.execute(
-        sa.update(Activity)
-        .where(Activity.id == activity.id, Activity.version == expected_version)
-        .values(version=Activity.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleActivityError(activity.id)
-    db.session.refresh(activity, ["version"])
+# --- review ----------------------------------------------------------------------------------
 
 
-def _mark_submitted(activity: Activity) -> None:
+def _require_reviewer(reviewer: User, activity: Activity) -> None:
+    if reviewer.role not in (Role.STAFF, Role.ADMIN):
+        raise ReviewNotAllowed("only staff review")
+    if reviewer.role == Role.STAFF and reviewer.delegation_id not in (None, activity.delegation_id):
+        raise ReviewNotAllowed("outside the reviewer's delegation")
+    if reviewer.delegate_id is not None and reviewer.delegate_id == activity.delegate_id:
+        raise ReviewNotAllowed("nobody reviews their own entry")
+
+
+def _clean_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a reason is required")
+    return reason[:MAX_REASON_LENGTH]
+
+
+def approve_activity(activity: Activity, reviewer: User, *, expected_version: int) -> Activity:
+    """Approve a submitted entry; from now on it counts and its delegate can't edit it."""
+    _require_reviewer(reviewer, activity)
+    if activity.status != ActivityStatus.SUBMITTED:
+        raise ActivityStateError(activity.status)
+    claim_version(activity, expected_version)
+    now = utcnow()
+    activity.status = ActivityStatus.APPROVED
+    activity.review_note = ""
+    activity.reviewed_by_id = reviewer.id
+    activity.reviewed_at = now
+    activity.approved_at = now
+    record(reviewer, activity, "approve", from_state=ActivityStatus.SUBMITTED,
+           to_state=ActivityStatus.APPROVED)
+    db.session.flush()
+    return activity
+
+
+def return_activity(
+    activity: Activity, reviewer: User, reason: str, *, expected_version: int
+) -> Activity:
+    """Send a submitted entry back to its delegate with the reason to fix."""
+    _require_reviewer(reviewer, activity)
+    reason = _clean_reason(reason)
+    if activity.status != ActivityStatus.SUBMITTED:
+        raise ActivityStateError(activity.status)
+    return _send_back(activity, reviewer, reason, expected_version, "return")
+
+
+def reopen_activity(
+    activity: Activity, reviewer: User, reason: str, *, expected_version: int
+) -> Activity:
+    """Reopen an approved entry: it stops counting and goes back to its delegate to fix."""
+    _require_reviewer(reviewer, activity)
+    reason = _clean_reason(reason)
+    if activity.status != ActivityStatus.APPROVED:
+        raise ActivityStateError(activity.status)
+    return _send_back(activity, reviewer, reason, expected_version, "reopen")
+
+
+def approve_many(
+    activity_ids: Iterable[int], reviewer: User, versions: dict[int, int]
+) -> tuple[list[Activity], list[int]]:
+    """Approve each listed entry the reviewer may approve at the version they saw.
+
+    Returns (approved, skipped ids): an entry that changed meanwhile, left the queue or is
+    out of scope is skipped, never half-approved.
+    """
+    ids = sorted({int(i) for i in activity_ids})
+    activities = db.session.scalars(sa.select(Activity).where(Activity.id.in_(ids))).all()
+    approved, skipped = [], []
+    for activity in activities:
+        try:
+            with db.session.begin_nested():
+                approve_activity(activity, reviewer, expected_version=versions.get(activity.id, 0))
+            approved.append(activity)
+        except (ActivityStateError, ReviewNotAllowed, StaleObjectError):
+            skipped.append(activity.id)
+    skipped.extend(sorted(set(ids) - {a.id for a in activities}))
+    return approved, sorted(skipped)
+
+
+def _send_back(
+    activity: Activity, reviewer: User, reason: str, expected_version: int, action: str
+) -> Activity:
+    claim_version(activity, expected_version)
+    previous = activity.status
+    activity.status = ActivityStatus.RETURNED
+    activity.review_note = reason
+    activity.reviewed_by_id = reviewer.id
+    activity.reviewed_at = utcnow()
+    activity.approved_at = None
+    record(reviewer, activity, action, from_state=previous, to_state=ActivityStatus.RETURNED,
+           note=reason)
+    owner = activity.delegate.user
+    notify(owner.id if owner else None, "activity_returned", subject=activity.title, detail=reason,
+           link=url_for("activities.detail", activity_id=activity.id))
+    db.session.flush()
+    return activity
+
+
+def _mark_submitted(activity: Activity, author: User) -> None:
+    previous = activity.status
     activity.status = ActivityStatus.SUBMITTED
     activity.submitted_at = utcnow()
+    record(author, activity, "submit" if previous == ActivityStatus.DRAFT else "resubmit",
+           from_state=previous, to_state=ActivityStatus.SUBMITTED)
 
 
 def _apply_input(activity: Activity, data: ActivityInput, delegate: Delegate) -> None:

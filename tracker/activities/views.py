@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
+from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..enums import ActivityStatus
 from ..extensions import db
@@ -121,7 +122,8 @@ def _load_activity(activity_id: int) -> Activity:
 def detail(activity_id: int):
     activity = _load_activity(activity_id)
     require(can_view_activity(current_user, activity))
-    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm())
+    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm(),
+                           entries=history("activity", activity.id))
 
 
 def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) -> ActivityForm:
@@ -239,7 +241,8 @@ def edit(activity_id: int):
         if form.validate_on_submit():
             try:
                 update_activity(
-                    activity, form.to_input(), expected_version=version, submit=form.wants_submit()
+                    activity, form.to_input(), current_user, expected_version=version,
+                    submit=form.wants_submit(),
                 )
             except (StaleActivityError, ActivityStateError):
                 db.session.rollback()
@@ -264,7 +267,8 @@ def _conflict(activity_id: int):
             "activities/form.html", form=form, activity=activity, campaign=activity.campaign,
             version=activity.version,
         ), 409
-    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm()), 409
+    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm(),
+                           entries=history("activity", activity.id)), 409
 
 
 @bp.route("/<int:activity_id>/submit", methods=["POST"])
@@ -273,7 +277,9 @@ def submit(activity_id: int):
     require(can_view_activity(current_user, activity))
     require(can_edit_activity(current_user, activity), 403)
     try:
-        submit_activity(activity, expected_version=request.form.get("version", type=int) or 0)
+        submit_activity(
+            activity, current_user, expected_version=request.form.get("version", type=int) or 0
+        )
     except (StaleActivityError, ActivityStateError):
         db.session.rollback()
         return _conflict(activity_id)
@@ -288,7 +294,7 @@ def delete(activity_id: int):
     require(can_view_activity(current_user, activity))
     require(can_edit_activity(current_user, activity), 403)
     try:
-        delete_draft(activity)
+        delete_draft(activity, current_user)
     except ActivityStateError:
         db.session.rollback()
         abort(409)

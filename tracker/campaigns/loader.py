@@ -28,6 +28,7 @@ from ..models import (
     ConcernCategory,
     Delegation,
     FocusArea,
+    HandlingBody,
     Initiative,
     Proposal,
     ProposalLabel,
@@ -157,6 +158,7 @@ def validate_campaign_data(data: dict[str, Any]) -> list[str]:
     check_codes("proposal_labels", data.get("proposal_labels", []), ("code", "name"))
     check_codes("concern_categories", data.get("concern_categories", []), ("code", "name"))
     check_codes("delegations", data.get("delegations", []), ("code", "name", "kind"))
+    check_codes("handling_bodies", data.get("handling_bodies", []), ("code", "name"))
     for item in data.get("delegations", []):
         if item.get("kind") not in DelegationKind._value2member_map_:
             problems.append(f"delegations.{item.get('code')}: unknown kind {item.get('kind')!r}")
@@ -172,6 +174,7 @@ def load_campaign(path: str | Path, *, activate: bool | None = None) -> LoadRepo
     report = LoadReport(campaign_code=data["campaign"]["code"])
     loader = _Loader(report)
     loader.load_delegations(data.get("delegations", []))
+    loader.load_handling_bodies(data.get("handling_bodies", []))
     campaign = loader.load_campaign_row(data["campaign"])
     loader.load_children(campaign, data)
     if activate or (activate is None and not db.session.scalar(
@@ -224,6 +227,20 @@ class _Loader:
             self.apply("delegation", row, {
                 "name": item["name"],
                 "kind": DelegationKind(item["kind"]),
+                "position": item.get("position", position),
+            }, created)
+
+    def load_handling_bodies(self, items: list[dict]) -> None:
+        """Upsert by code; bodies are a managed list, so ones the file lacks are left alone."""
+        existing = {b.code: b for b in db.session.scalars(sa.select(HandlingBody))}
+        for position, item in enumerate(items, 1):
+            row = existing.get(item["code"])
+            created = row is None
+            if created:
+                row = HandlingBody(code=item["code"])
+                db.session.add(row)
+            self.apply("handling_body", row, {
+                "name": item["name"],
                 "position": item.get("position", position),
             }, created)
 

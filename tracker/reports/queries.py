@@ -7,14 +7,25 @@ inside, so a figure and the list behind it can never disagree about who sees wha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..enums import ActivityStatus
+from ..enums import ActivityStatus, ConcernStatus, DelegateType, ProposalStatus
 from ..extensions import db
-from ..models import Activity, ActivityKind, CallToAction, Delegate, Initiative
+from ..models import (
+    Activity,
+    ActivityKind,
+    CallToAction,
+    Concern,
+    ConcernCategory,
+    Delegate,
+    Initiative,
+    Proposal,
+    ProposalLabel,
+)
 from ..permissions import Scope
 from ..timeutil import month_bounds
 
@@ -31,6 +42,7 @@ class ActivityFilters:
     delegation_id: int | None = None
     campaign_id: int | None = None
     exclude_drafts: bool = False
+    delegate_type: DelegateType | None = None
 
 
 def activity_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
@@ -64,6 +76,12 @@ def activity_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
         stmt = stmt.where(Activity.status != ActivityStatus.DRAFT)
     if filters.delegation_id is not None:
         stmt = stmt.where(Activity.delegation_id == filters.delegation_id)
+    if filters.delegate_type is not None:
+        stmt = stmt.where(
+            Activity.delegate_id.in_(
+                sa.select(Delegate.id).where(Delegate.delegate_type == filters.delegate_type)
+            )
+        )
     return stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
 
 
@@ -101,3 +119,134 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
     except (TypeError, ValueError):
         return None
     return year, month
+
+
+# --- proposals and concerns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    """Filters for the proposal list; every field is optional."""
+
+    status: ProposalStatus | None = None
+    due: str | None = None  # "overdue" | "due_soon"
+    delegation_id: int | None = None
+    label_code: str | None = None
+    handler_id: int | None = None
+    campaign_id: int | None = None
+
+
+def proposal_select(scope: Scope, filters: ProposalFilters, today: date) -> sa.Select:
+    """Proposals of submitted entries in ``scope``; overdue and due-soon computed against ``today``."""
+    from ..proposals.deadlines import AWAITING_REPLY, due_soon_from
+
+    stmt = sa.select(Proposal).join(Activity, Proposal.activity_id == Activity.id)
+    stmt = scope.filter_activities(stmt).where(Activity.status != ActivityStatus.DRAFT)
+    if filters.campaign_id is not None:
+        stmt = stmt.where(Activity.campaign_id == filters.campaign_id)
+    if filters.status is not None:
+        stmt = stmt.where(Proposal.status == filters.status)
+    if filters.due == "overdue":
+        stmt = stmt.where(Proposal.status.in_(AWAITING_REPLY), Proposal.due_on < today)
+    elif filters.due == "due_soon":
+        stmt = stmt.where(
+            Proposal.status.in_(AWAITING_REPLY),
+            Proposal.due_on >= today,
+            Proposal.due_on <= due_soon_from(today),
+        )
+    if filters.delegation_id is not None:
+        stmt = stmt.where(Activity.delegation_id == filters.delegation_id)
+    if filters.label_code:
+        stmt = stmt.where(
+            Proposal.label_id.in_(sa.select(ProposalLabel.id).where(ProposalLabel.code == filters.label_code))
+        )
+    if filters.handler_id is not None:
+        stmt = stmt.where(Proposal.lead_handler_id == filters.handler_id)
+    return stmt.order_by(
+        sa.case((Proposal.due_on.is_(None), 1), else_=0), Proposal.due_on, Proposal.id.desc()
+    ).options(
+        selectinload(Proposal.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
+        selectinload(Proposal.lead_handler),
+        selectinload(Proposal.label),
+    )
+
+
+@dataclass(frozen=True)
+class ConcernFilters:
+    """Filters for the concern list; every field is optional."""
+
+    status: ConcernStatus | None = None
+    category_code: str | None = None
+    delegation_id: int | None = None
+    referred_to_id: int | None = None
+    campaign_id: int | None = None
+
+
+def concern_select(scope: Scope, filters: ConcernFilters) -> sa.Select:
+    """Concerns raised on submitted entries in ``scope``, oldest open first."""
+    stmt = sa.select(Concern).join(Activity, Concern.activity_id == Activity.id)
+    stmt = scope.filter_activities(stmt).where(Activity.status != ActivityStatus.DRAFT)
+    if filters.campaign_id is not None:
+        stmt = stmt.where(Activity.campaign_id == filters.campaign_id)
+    if filters.status is not None:
+        stmt = stmt.where(Concern.status == filters.status)
+    if filters.category_code:
+        stmt = stmt.where(
+            Concern.category_id.in_(
+                sa.select(ConcernCategory.id).where(ConcernCategory.code == filters.category_code)
+            )
+        )
+    if filters.delegation_id is not None:
+        stmt = stmt.where(Activity.delegation_id == filters.delegation_id)
+    if filters.referred_to_id is not None:
+        stmt = stmt.where(Concern.referred_to_id == filters.referred_to_id)
+    return stmt.order_by(Activity.occurred_on.desc(), Concern.id).options(
+        selectinload(Concern.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
+        selectinload(Concern.category),
+        selectinload(Concern.referred_to),
+    )
+
+
+# --- what waits for someone ------------------------------------------------------------------
+
+
+class StaffTodo(NamedTuple):
+    waiting: int
+    overdue: int
+    due_soon: int
+    open_concerns: int
+
+
+def staff_todo_counts(scope: Scope, today: date) -> StaffTodo:
+    """Entries waiting for review, proposals overdue or due soon, concerns not yet acted on."""
+
+    def count(stmt: sa.Select) -> int:
+        inner = stmt.order_by(None).options().with_only_columns(sa.literal(1))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
+
+    return StaffTodo(
+        waiting=count(activity_select(scope, ActivityFilters(status=ActivityStatus.SUBMITTED))),
+        overdue=count(proposal_select(scope, ProposalFilters(due="overdue"), today)),
+        due_soon=count(proposal_select(scope, ProposalFilters(due="due_soon"), today)),
+        open_concerns=count(concern_select(scope, ConcernFilters(status=ConcernStatus.OPEN))),
+    )
+
+
+class DelegateTodo(NamedTuple):
+    returned: int
+    to_rate: int
+
+
+def delegate_todo_counts(scope: Scope) -> DelegateTodo:
+    """A delegate's returned entries and replies waiting for their rating."""
+    returned = db.session.scalar(
+        scope.filter_activities(
+            sa.select(sa.func.count()).select_from(Activity)
+        ).where(Activity.status == ActivityStatus.RETURNED)
+    ) or 0
+    to_rate = db.session.scalar(
+        scope.filter_activities(
+            sa.select(sa.func.count()).select_from(Proposal).join(Activity, Proposal.activity_id == Activity.id)
+        ).where(Proposal.status == ProposalStatus.REPLIED)
+    ) or 0
+    return DelegateTodo(returned=returned, to_rate=to_rate)

@@ -1,0 +1,163 @@
+"""The review queue: staff approve submitted entries or send them back with a reason."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..activities.services import (
+    ActivityStateError,
+    ReviewNotAllowed,
+    approve_activity,
+    approve_many,
+    reopen_activity,
+    return_activity,
+)
+from ..audit import history
+from ..campaigns.loader import active_campaign
+from ..concurrency import StaleObjectError
+from ..enums import ActivityStatus, DelegateType
+from ..extensions import db
+from ..models import Activity, Delegation
+from ..permissions import can_review_activity, can_view_all_activities, require, scope_for
+from ..reports.queries import ActivityFilters, activity_list_select, parse_month
+from .forms import DecisionForm, ReasonForm
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _queue_filters() -> ActivityFilters:
+    delegate_type = request.args.get("type") or None
+    return ActivityFilters(
+        month=parse_month(request.args.get("month")),
+        kind_code=request.args.get("kind") or None,
+        initiative_code=request.args.get("initiative") or None,
+        status=ActivityStatus.SUBMITTED,
+        delegation_id=request.args.get("delegation", type=int),
+        delegate_type=DelegateType(delegate_type)
+        if delegate_type in DelegateType._value2member_map_ else None,
+    )
+
+
+@bp.route("/")
+def index():
+    """Submitted entries waiting for review in the viewer's scope, oldest first."""
+    require(can_view_all_activities(current_user), 403)
+    filters = _queue_filters()
+    stmt = activity_list_select(scope_for(current_user), filters).order_by(None).order_by(
+        Activity.submitted_at, Activity.id
+    )
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    delegations = db.session.scalars(
+        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
+    ).all()
+    if current_user.delegation_id is not None:
+        delegations = [d for d in delegations if d.id == current_user.delegation_id]
+    return render_template(
+        "review/index.html", page=page, filters=filters, campaign=active_campaign(),
+        delegations=delegations, month_value=request.args.get("month", ""), form=DecisionForm(),
+    )
+
+
+def _load(activity_id: int) -> Activity:
+    activity = db.session.scalar(
+        sa.select(Activity).where(Activity.id == activity_id).options(
+            selectinload(Activity.concerns), selectinload(Activity.focus_areas)
+        )
+    )
+    if activity is None:
+        abort(404)
+    require(can_review_activity(current_user, activity))
+    return activity
+
+
+def _render(activity: Activity, status: int = 200, reason_form: ReasonForm | None = None):
+    return render_template(
+        "review/detail.html",
+        activity=activity,
+        decision_form=DecisionForm(formdata=None, version=activity.version),
+        reason_form=reason_form or ReasonForm(formdata=None, version=activity.version),
+        entries=history("activity", activity.id),
+    ), status
+
+
+@bp.route("/<int:activity_id>")
+def detail(activity_id: int):
+    return _render(_load(activity_id))
+
+
+def _conflict(activity_id: int):
+    db.session.rollback()
+    flash(_("这条记录刚刚已被他人处理或修改，您的操作没有执行。下面是最新状态。"), "warning")
+    return _render(_load(activity_id), 409)
+
+
+@bp.route("/<int:activity_id>/approve", methods=["POST"])
+def approve(activity_id: int):
+    activity = _load(activity_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        approve_activity(activity, current_user, expected_version=form.read_version())
+    except (StaleObjectError, ActivityStateError):
+        return _conflict(activity_id)
+    except ReviewNotAllowed:
+        abort(404)
+    db.session.commit()
+    flash(_("已审核通过：%(t)s", t=activity.title), "success")
+    return redirect(url_for("review.index"))
+
+
+def _send_back(activity_id: int, action, done_message: str):
+    activity = _load(activity_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _render(activity, 200, reason_form=form)
+    try:
+        action(activity, current_user, form.reason.data, expected_version=form.read_version())
+    except (StaleObjectError, ActivityStateError):
+        return _conflict(activity_id)
+    except ReviewNotAllowed:
+        abort(404)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("review.detail", activity_id=activity_id))
+
+
+@bp.route("/<int:activity_id>/return", methods=["POST"])
+def send_back(activity_id: int):
+    return _send_back(activity_id, return_activity, _("已退回，代表会收到通知。"))
+
+
+@bp.route("/<int:activity_id>/reopen", methods=["POST"])
+def reopen(activity_id: int):
+    return _send_back(activity_id, reopen_activity, _("已重新打开并退回代表修改。"))
+
+
+@bp.route("/batch-approve", methods=["POST"])
+def batch_approve():
+    """Approve the ticked entries at the versions shown in the queue."""
+    require(can_view_all_activities(current_user), 403)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    ids, versions = [], {}
+    for raw in request.form.getlist("activity"):
+        activity_id, _sep, version = raw.partition(":")
+        if activity_id.isdigit() and version.isdigit():
+            ids.append(int(activity_id))
+            versions[int(activity_id)] = int(version)
+    if not ids:
+        flash(_("请先勾选要通过的记录。"), "warning")
+        return redirect(url_for("review.index"))
+    approved, skipped = approve_many(ids, current_user, versions)
+    db.session.commit()
+    flash(ngettext("已批量通过 %(num)d 条。", "已批量通过 %(num)d 条。", len(approved)), "success")
+    if skipped:
+        flash(_("有 %(n)d 条未通过：已被他人处理、已修改或不在您的范围内，请刷新后查看。",
+                n=len(skipped)), "warning")
+    return redirect(url_for("review.index"))
