@@ -6,7 +6,9 @@ FLASK   = $(BIN)/flask --app tracker
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-dev translations messages lint screenshots clean-db help
+VENDOR  = tracker/static/vendor
+
+.PHONY: run test install install-dev translations assets messages lint screenshots help
 
 help:
 	@echo "make run          install, migrate, load the campaign and demo data, serve on http://$(HOST):$(PORT)"
@@ -30,6 +32,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Front-end files come from the npm registry (package-lock.json) and are served by the app;
+# only the built files are copied, into a git-ignored folder.
+$(VENDOR)/echarts.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+
+assets: $(VENDOR)/echarts.min.js
+
 # Compiled catalogues are build output: made here, never committed.
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d tracker/translations
@@ -38,7 +49,7 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching
 
-run: install translations
+run: install translations assets
 	$(FLASK) db upgrade
 	$(FLASK) campaign load
 	$(FLASK) demo --if-empty
@@ -47,12 +58,12 @@ run: install translations
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev translations
+test: install-dev translations assets
 	$(BIN)/pytest
 
 lint: install-dev
 	$(BIN)/ruff check tracker tests
 	$(BIN)/ruff format --check tracker tests
 
-screenshots: install-dev translations
+screenshots: install-dev translations assets
 	$(BIN)/python docs/make_screenshots.py

@@ -186,3 +186,37 @@ def test_returned_entry_can_be_fixed_and_resubmitted(app, client, auth, world):
     assert response.status_code == 302
     assert load(app, activity_id).status == ActivityStatus.SUBMITTED
     assert client.post(f"/activities/{activity_id}/delete").status_code == 403
+
+
+def test_editing_keeps_concerns_already_followed_up(app, client, auth, world):
+    from tracker.enums import ConcernStatus
+    from tracker.models import Concern
+
+    activity_id, version = make(app, world.delegate_a, status=ActivityStatus.RETURNED, concerns=2)
+    with app.app_context():
+        followed, still_open = db.session.scalars(
+            sa.select(Concern).where(Concern.activity_id == activity_id).order_by(Concern.position)
+        ).all()
+        followed.status = ConcernStatus.REFERRED
+        db.session.commit()
+        followed_id, open_id = followed.id, still_open.id
+    auth.login("dele_a")
+    page = client.get(f"/activities/{activity_id}/edit").get_data(as_text=True)
+    assert "已在跟踪办理，不能修改" in page
+    assert f'name="concerns-0-concern_id" type="hidden" value="{open_id}"' in page
+    assert f'concern_id" type="hidden" value="{followed_id}"' not in page
+    data = visit_form(save_draft="1", submit_entry=None)
+    data.update({"version": version, "concerns-0-concern_id": str(open_id),
+                 "concerns-0-content": "改过的诉求",
+                 # a forged row pointing at the followed-up concern changes nothing
+                 "concerns-1-concern_id": str(followed_id), "concerns-1-category": "transport",
+                 "concerns-1-content": "篡改", "concerns-1-raised_by_kind": "citizen"})
+    assert client.post(f"/activities/{activity_id}/edit", data=data).status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(Concern).where(Concern.activity_id == activity_id).order_by(Concern.position)
+        ).all()
+        assert [(c.id, c.content, c.status) for c in rows] == [
+            (followed_id, "诉求1", ConcernStatus.REFERRED),
+            (open_id, "改过的诉求", ConcernStatus.OPEN),
+        ]

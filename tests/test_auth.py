@@ -16,9 +16,9 @@ def test_login_then_home_sends_a_delegate_to_my_activities(client, auth, world):
     assert client.get("/").headers["Location"] == "/activities/mine"
 
 
-def test_staff_home_is_the_activity_list(client, auth, world):
+def test_staff_home_is_the_review_queue(client, auth, world):
     auth.login("staff_city")
-    assert client.get("/").headers["Location"] == "/activities/"
+    assert client.get("/").headers["Location"] == "/review/"
 
 
 def test_username_is_matched_without_case_or_spaces(client, auth, world):

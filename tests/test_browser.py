@@ -129,3 +129,50 @@ def test_touch_targets_are_at_least_44_px(phone, base_url):
               .filter(([_, h]) => h < 44)"""
     )
     assert small == []
+
+
+@pytest.fixture
+def desktop(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_staff_return_delegate_fixes_and_resubmits_staff_approve(app, phone, desktop, base_url, world):
+    from tracker.models import Delegate
+
+    from . import factories
+
+    with app.app_context():
+        activity = factories.make_activity(db.session.get(Delegate, world.delegate_a), title="走访记录待审")
+        db.session.commit()
+        activity_id = activity.id
+
+    # staff return it with a reason
+    login(desktop, base_url, "staff_a")
+    assert desktop.url.endswith("/review/")
+    desktop.get_by_role("link", name="走访记录待审").click()
+    desktop.get_by_label("原因（代表会看到）").fill("请补充走访对象")
+    desktop.get_by_role("button", name="退回修改").click()
+    assert desktop.get_by_text("已退回，代表会收到通知。").is_visible()
+
+    # the delegate sees it first thing, fixes and resubmits on the phone
+    login(phone, base_url, "dele_a")
+    assert phone.get_by_text("1 条记录被退回，请修改后重新提交").is_visible()
+    phone.get_by_text("1 条记录被退回，请修改后重新提交").click()
+    phone.get_by_text("走访记录待审").click()
+    assert phone.get_by_text("请补充走访对象").first.is_visible()
+    phone.get_by_role("link", name="修改").click()
+    phone.locator("label[for=visit_target_kind-0]").click()
+    phone.get_by_label("走访了谁（住户、企业或项目名称）").fill("伏龙坪社区5号楼")
+    phone.get_by_role("button", name="提交", exact=True).click()
+    assert phone.get_by_text("已提交，等待审核。").is_visible()
+
+    # staff approve
+    desktop.goto(f"{base_url}/review/{activity_id}")
+    desktop.get_by_role("button", name="审核通过").click()
+    assert desktop.get_by_text("已审核通过：走访记录待审").is_visible()
+    with app.app_context():
+        assert db.session.get(Activity, activity_id).status == ActivityStatus.APPROVED

@@ -122,12 +122,18 @@ def can_view_concern(user: User, concern: Concern) -> bool:
 
 
 def can_handle_concern(user: User, concern: Concern) -> bool:
-    """Staff in scope refer, resolve and record feedback on concerns of submitted entries."""
+    """Staff in scope refer, resolve and record feedback on concerns of submitted or approved
+    entries (not while the entry is back with its delegate)."""
     return (
         concern.activity is not None
-        and concern.activity.status != ActivityStatus.DRAFT
+        and concern.activity.status in (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED)
         and is_staff_in_scope(user, concern.activity.delegation_id)
     )
+
+
+def can_manage_handling_bodies(user: User) -> bool:
+    """Admins and city-wide staff keep the list of handling bodies."""
+    return user.role == Role.ADMIN or (user.role == Role.STAFF and user.delegation_id is None)
 
 
 def require(allowed: bool, status: int = 404) -> None:

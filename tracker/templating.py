@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "resolve": _l("办结（已解决）"),
     "mark_unresolvable": _l("办结（无法解决）"),
     "feed_back": _l("反馈群众"),
+    "retire": _l("停用"),
+    "restore": _l("恢复使用"),
 }
 
 

@@ -13,6 +13,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -94,6 +95,9 @@ def _strip(value):
 class ConcernForm(Form):
     """One concern raised on a visit; a row left wholly empty is ignored."""
 
+    # Set for a row that already exists, so an edit updates it in place.
+    concern_id = HiddenField()
+
     category = ChoiceField(_l("类别"), validators=[Optional()])
     content = TextAreaField(
         _l("群众反映的问题"),
@@ -142,6 +146,7 @@ class ConcernForm(Form):
 
 @dataclass
 class ConcernInput:
+    id: int | None
     category_id: int
     content: str
     raised_by_kind: RaisedByKind
@@ -414,8 +419,10 @@ class ActivityForm(FlaskForm):
                 row = entry.form
                 if row.is_blank():
                     continue
+                raw_id = (row.concern_id.data or "").strip()
                 data.concerns.append(
                     ConcernInput(
+                        id=int(raw_id) if raw_id.isdigit() else None,
                         category_id=self.categories_by_code[row.category.data].id,
                         content=row.content.data,
                         raised_by_kind=RaisedByKind(row.raised_by_kind.data or "citizen"),

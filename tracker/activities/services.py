@@ -21,7 +21,7 @@ from flask import url_for
 
 from ..audit import record
 from ..concurrency import StaleObjectError, claim_version
-from ..enums import ActivityStatus, Role
+from ..enums import ActivityStatus, ConcernStatus, ProposalStatus, Role
 from ..extensions import db
 from ..models import (
     Activity,
@@ -238,7 +238,9 @@ def _apply_input(activity: Activity, data: ActivityInput, delegate: Delegate) ->
         db.session.scalars(sa.select(Delegate).where(Delegate.id.in_(participant_ids)))
     ) if participant_ids else []
 
-    if data.proposal_content:
+    if activity.proposal is not None and activity.proposal.status != ProposalStatus.SUBMITTED:
+        pass  # registered and in handling: its text is what the handling bodies received
+    elif data.proposal_content:
         proposal = activity.proposal or Proposal(content="")
         proposal.label_id = data.proposal_label_id
         proposal.content = data.proposal_content
@@ -247,15 +249,27 @@ def _apply_input(activity: Activity, data: ActivityInput, delegate: Delegate) ->
     else:
         activity.proposal = None
 
-    # Concern rows are replaced as a whole while the entry is still editable.
-    activity.concerns = [
-        Concern(
-            position=position,
-            category_id=c.category_id,
-            content=c.content,
-            raised_by_kind=c.raised_by_kind,
-            raised_by_name=c.raised_by_name,
-            raised_by_phone=c.raised_by_phone,
-        )
-        for position, c in enumerate(data.concerns, 1)
-    ]
+    _apply_concerns(activity, data)
+
+
+def _apply_concerns(activity: Activity, data: ActivityInput) -> None:
+    """Add, change and remove concern rows. A concern already being followed up (referred,
+    resolved …) keeps its content and history: it is neither changed nor removed here."""
+    existing = {c.id: c for c in activity.concerns if c.id is not None}
+    kept: list[Concern] = [c for c in activity.concerns if c.status != ConcernStatus.OPEN]
+    for item in data.concerns:
+        concern = existing.get(item.id) if item.id is not None else None
+        if concern is not None and concern.status != ConcernStatus.OPEN:
+            continue  # being followed up: left as it is
+        if concern is None:
+            concern = Concern()
+        concern.category_id = item.category_id
+        concern.content = item.content
+        concern.raised_by_kind = item.raised_by_kind
+        concern.raised_by_name = item.raised_by_name
+        concern.raised_by_phone = item.raised_by_phone
+        kept.append(concern)
+    for position, concern in enumerate(kept, 1):
+        concern.position = position
+    # Open rows the user removed are deleted (delete-orphan); followed-up ones stay.
+    activity.concerns = kept

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import history
 from ..campaigns.loader import active_campaign
-from ..enums import ActivityStatus
+from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
 from ..models import Activity, Delegate, Delegation, Station
 from ..permissions import (
@@ -190,6 +190,7 @@ def _data_from_activity(activity: Activity) -> dict:
         "suggested_handler": proposal.suggested_handler if proposal else "",
         "concerns": [
             {
+                "concern_id": str(c.id),
                 "category": c.category.code,
                 "content": c.content,
                 "raised_by_kind": c.raised_by_kind.value,
@@ -197,6 +198,7 @@ def _data_from_activity(activity: Activity) -> dict:
                 "raised_by_phone": c.raised_by_phone,
             }
             for c in activity.concerns
+            if c.status == ConcernStatus.OPEN
         ] or [{"raised_by_kind": "citizen"}],
     }
 

@@ -15,7 +15,8 @@ bp = Blueprint("main", __name__)
 def home():
     if current_user.is_delegate:
         return redirect(url_for("activities.mine"))
-    return redirect(url_for("activities.index"))
+    # Staff land on what waits for them: the review queue with its to-do figures.
+    return redirect(url_for("review.index"))
 
 
 @bp.route("/healthz")

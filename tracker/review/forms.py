@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 
 def _strip(value):
@@ -29,7 +29,7 @@ class ReasonForm(DecisionForm):
         _l("原因（代表会看到）"),
         filters=[_strip],
         validators=[
-            InputRequired(_l("请写明原因，代表会按此修改。")),
+            DataRequired(_l("请写明原因，代表会按此修改。")),
             Length(max=2000, message=_l("最多 %(max)d 字。")),
         ],
     )

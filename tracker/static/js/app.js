@@ -9,6 +9,15 @@
     });
   });
 
+  // "Select all" for batch actions.
+  document.querySelectorAll("[data-check-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var boxes = document.querySelectorAll("input[type=checkbox][name='" + button.dataset.checkAll + "']");
+      var allChecked = Array.prototype.every.call(boxes, function (b) { return b.checked; });
+      boxes.forEach(function (b) { b.checked = !allChecked; });
+    });
+  });
+
   var form = document.getElementById("activity-form");
   if (!form) { return; }
   var kinds = JSON.parse(form.dataset.kinds || "{}");
