@@ -50,7 +50,7 @@ def login(page, base: str, username: str) -> None:
 
 def shoot(page, name: str, size: str) -> None:
     path = OUT / f"{name}-{size}.png"
-    page.screenshot(path=str(path), full_page=size == "desktop" or name != "campaign")
+    page.screenshot(path=str(path), full_page=True)
     print(f"wrote {path.relative_to(ROOT)}")
 
 
@@ -81,6 +81,29 @@ def main() -> None:
                 shoot(page, "activity-form-errors", size)
                 page.goto(f"{base}/activities/mine")
                 shoot(page, "my-activities", size)
+                returned = page.locator(".activity-row", has_text="已退回").first
+                returned.locator("a").click()
+                page.wait_for_load_state()
+                shoot(page, "returned-activity", size)
+                context.close()
+
+                # staff: what waits for them, a review, a proposal and the concerns
+                context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                              device_scale_factor=1 if size == "desktop" else 2)
+                page = context.new_page()
+                login(page, base, "staff")
+                shoot(page, "review-queue", size)
+                page.locator(".review-list a").first.click()
+                page.wait_for_load_state()
+                shoot(page, "review-detail", size)
+                page.goto(f"{base}/proposals/?due=overdue")
+                shoot(page, "proposals-overdue", size)
+                page.goto(f"{base}/proposals/?status=handling")
+                page.locator("main .stretched-link").first.click()
+                page.wait_for_load_state()
+                shoot(page, "proposal-detail", size)
+                page.goto(f"{base}/concerns/?status=referred")
+                shoot(page, "concerns", size)
                 context.close()
             browser.close()
 

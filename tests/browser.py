@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
+from .factories import PASSWORD
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -33,3 +35,18 @@ def serve(app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def login(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in through the form, as a person would."""
+    page.goto(f"{base_url}/auth/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """The page fits its viewport: nothing scrolls sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide"

@@ -1,7 +1,5 @@
 """In a real browser at phone width: a delegate logs a visit with two concerns."""
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
@@ -9,27 +7,11 @@ from tracker.enums import ActivityStatus
 from tracker.extensions import db
 from tracker.models import Activity
 
-from .browser import CHROMIUM_ARGS, chromium_path, serve
-from .factories import PASSWORD
+from .browser import assert_no_sideways_scroll, login
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs it with apt (package chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -37,33 +19,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-@pytest.fixture
-def base_url(app, world):
-    with serve(app) as url:
-        yield url
 
-
-@pytest.fixture
-def phone(browser, base_url):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2,
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def login(page, base_url, username):
-    page.goto(f"{base_url}/auth/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
-def assert_no_sideways_scroll(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
 
 
 def test_delegate_logs_a_visit_with_two_concerns_on_a_phone(app, phone, base_url):
@@ -130,14 +86,6 @@ def test_touch_targets_are_at_least_44_px(phone, base_url):
     )
     assert small == []
 
-
-@pytest.fixture
-def desktop(browser, base_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def test_staff_return_delegate_fixes_and_resubmits_staff_approve(app, phone, desktop, base_url, world):

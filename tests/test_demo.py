@@ -4,7 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tracker.enums import ActivityStatus, DelegateType, Level, Role
+from tracker.enums import ActivityStatus, ConcernStatus, DelegateType, Level, ProposalStatus, Role
 from tracker.extensions import db
 from tracker.models import Activity, Concern, Delegate, Delegation, Proposal, Station, User
 
@@ -32,6 +32,12 @@ def test_demo_fills_an_empty_database_and_refuses_to_run_twice(app, runner):
         used = db.session.scalar(sa.select(sa.func.count(sa.distinct(Delegate.delegation_id))))
         assert used == db.session.scalar(sa.select(sa.func.count()).select_from(Delegation)) == 9
         assert set(db.session.scalars(sa.select(Activity.status).distinct())) == set(ActivityStatus)
+        # proposals and concerns are at every stage of their follow-up
+        assert set(db.session.scalars(sa.select(Proposal.status).distinct())) == set(ProposalStatus)
+        assert set(db.session.scalars(sa.select(Concern.status).distinct())) == set(ConcernStatus)
+        returned = db.session.scalars(
+            sa.select(Activity.review_note).where(Activity.status == ActivityStatus.RETURNED)).all()
+        assert returned and all(returned)
         roles = dict(db.session.execute(sa.select(User.username, User.role)).all())
         assert roles == {"admin": Role.ADMIN, "staff": Role.STAFF, "staff_cg": Role.STAFF,
                          "daibiao": Role.DELEGATE, "qiye": Role.DELEGATE}

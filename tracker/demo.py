@@ -24,18 +24,35 @@ from flask_babel import force_locale
 from .campaigns.loader import CampaignFileError, active_campaign, load_campaign
 from .enums import (
     ActivityStatus,
+    ConcernResolution,
+    ConcernStatus,
     DelegateType,
     DelegationKind,
     Gender,
     Level,
+    ProposalOutcome,
+    ProposalStatus,
     RaisedByKind,
+    Rating,
     Role,
     StationKind,
     VisitTargetKind,
 )
 from .extensions import db
-from .models import Activity, Campaign, Concern, Delegate, Delegation, Proposal, Station, User
+from .models import (
+    Activity,
+    Campaign,
+    Concern,
+    Delegate,
+    Delegation,
+    HandlingBody,
+    Proposal,
+    ProposalReply,
+    Station,
+    User,
+)
 from .people.services import create_user
+from .proposals.deadlines import add_months
 from .timeutil import local_today
 
 DEMO_PASSWORD = "Demo@2023"  # noqa: S105 - printed on purpose: it only guards demo data
@@ -449,11 +466,15 @@ class _DemoBuilder:
         self.used_names: set[str] = set()
         self.user_ids: dict[int, int] = {}
 
+    def follow_up(self) -> None:
+        _FollowUp(self).run()
+
     def run(self, delegates: int, months: int) -> DemoReport:
         self.make_stations()
         people = self.make_delegates(delegates)
         self.make_accounts(people)
         self.make_activities(people, months)
+        self.follow_up()
         return self.report
 
     # -- small helpers ----------------------------------------------------------------------------
@@ -823,6 +844,115 @@ class _DemoBuilder:
         for row in [*activity.concerns, activity.proposal]:
             if row is not None:
                 row.created_at = activity.created_at
+
+
+RETURN_REASONS = (
+    "请补充走访对象和联系群众人数。",
+    "日期与工作日志不一致，请核对。",
+    "情况说明过于简略，请写明具体做了什么。",
+    "请写明群众诉求的具体内容，便于转办。",
+)
+REPLY_TEXTS = (
+    "经研究，已将该事项纳入年度工作计划，将于年内分步实施。",
+    "已会同相关区县现场调研，制定整改方案并组织实施。",
+    "该问题已解决，相关设施已投入使用，欢迎代表继续监督。",
+    "受资金和规划条件限制，暂不具备实施条件，将作为今后工作的重要参考。",
+    "已协调有关单位落实，后续将定期向代表通报进展。",
+)
+
+
+class _FollowUp:
+    """Moves the demo's reviews, proposals and concerns along, as months of work would have."""
+
+    def __init__(self, builder: _DemoBuilder):
+        self.b = builder
+        self.rng = builder.rng
+        self.bodies = list(db.session.scalars(
+            sa.select(HandlingBody).where(HandlingBody.retired_at.is_(None)).order_by(HandlingBody.position)))
+        self.staff = db.session.scalar(sa.select(User).where(User.username == "staff"))
+
+    def run(self) -> None:
+        activities = db.session.scalars(
+            sa.select(Activity).where(Activity.campaign_id == self.b.campaign.id)
+        ).all()
+        for activity in activities:
+            if activity.status in (ActivityStatus.APPROVED, ActivityStatus.RETURNED):
+                activity.reviewed_at = activity.updated_at
+                activity.reviewed_by_id = self.staff.id if self.staff else None
+            if activity.status == ActivityStatus.APPROVED:
+                activity.approved_at = activity.updated_at
+            elif activity.status == ActivityStatus.RETURNED:
+                activity.review_note = self.rng.choice(RETURN_REASONS)
+            if activity.status != ActivityStatus.APPROVED or not self.bodies:
+                continue
+            if activity.proposal is not None:
+                self.proposal(activity.proposal, activity.occurred_on)
+            for concern in activity.concerns:
+                self.concern(concern, activity.occurred_on)
+        db.session.flush()
+
+    def proposal(self, proposal: Proposal, day: date) -> None:
+        """Registered a week later, assigned soon after; replies and ratings as time allows."""
+        rng, today = self.rng, self.b.today
+        if rng.random() < 0.06:
+            proposal.status = ProposalStatus.NOT_REGISTERED
+            proposal.not_registered_reason = "所提事项属于个案诉求，已转有关部门按诉求办理。"
+            proposal.decided_at = self.b.at(min(day + timedelta(days=7), today - timedelta(days=1)), 10, 0)
+            return
+        assigned_on = day + timedelta(days=rng.randint(7, 20))
+        if assigned_on >= today:
+            proposal.status = ProposalStatus.REGISTERED if rng.random() < 0.6 else ProposalStatus.SUBMITTED
+            return
+        proposal.decided_at = self.b.at(assigned_on - timedelta(days=3), 10, 0)
+        proposal.is_complex = rng.random() < 0.15
+        proposal.lead_handler_id = rng.choice(self.bodies).id
+        proposal.assigned_on = assigned_on
+        proposal.due_on = add_months(assigned_on, 6 if proposal.is_complex else 3)
+        proposal.status = ProposalStatus.HANDLING if rng.random() < 0.7 else ProposalStatus.ASSIGNED
+        replied_on = assigned_on + timedelta(days=rng.randint(20, 110))
+        if replied_on >= today or rng.random() < 0.2:
+            return  # still being handled: some of these will be overdue
+        outcome = rng.choices(list(ProposalOutcome), weights=(45, 30, 15, 10))[0]
+        reply = ProposalReply(round=1, text=rng.choice(REPLY_TEXTS), replied_on=replied_on,
+                              outcome=outcome, recorded_by_id=self.staff.id if self.staff else None,
+                              recorded_at=self.b.at(replied_on, 16, 0))
+        proposal.replies.append(reply)
+        proposal.status = ProposalStatus.REPLIED
+        rated_on = replied_on + timedelta(days=rng.randint(3, 20))
+        if rated_on >= today or rng.random() < 0.15:
+            return  # waiting for the delegate's rating
+        rating = rng.choices(list(Rating), weights=(65, 27, 8))[0]
+        reply.rating, reply.rated_at = rating, self.b.at(rated_on, 20, 0)
+        proposal.rating = rating
+        if rating == Rating.UNSATISFIED:
+            proposal.status, proposal.round = ProposalStatus.HANDLING, 2
+            proposal.due_on = add_months(rated_on, 1)
+        else:
+            proposal.status, proposal.closed_at = ProposalStatus.CLOSED, reply.rated_at
+
+    def concern(self, concern: Concern, day: date) -> None:
+        rng, today = self.rng, self.b.today
+        step = rng.choices(("open", "referred", "resolved", "unresolvable"), weights=(25, 20, 45, 10))[0]
+        if step == "open":
+            return
+        referred_on = min(day + timedelta(days=rng.randint(1, 7)), today - timedelta(days=1))
+        concern.referred_to_id = rng.choice(self.bodies).id
+        concern.referred_at = self.b.at(referred_on, 11, 0)
+        concern.status = ConcernStatus.REFERRED
+        done_on = referred_on + timedelta(days=rng.randint(5, 40))
+        if step == "referred" or done_on >= today:
+            return
+        if step == "resolved":
+            concern.resolution, concern.status = ConcernResolution.RESOLVED, ConcernStatus.RESOLVED
+            concern.resolution_note = "已协调解决。"
+        else:
+            concern.resolution, concern.status = ConcernResolution.UNRESOLVABLE, ConcernStatus.UNRESOLVABLE
+            concern.resolution_note = "涉及规划调整，近期无法解决，已向群众说明。"
+        concern.resolved_at = self.b.at(done_on, 15, 0)
+        if rng.random() < 0.6 and done_on + timedelta(days=3) < today:
+            concern.status = ConcernStatus.FED_BACK
+            concern.feedback_note = "已电话告知反映人办理结果。"
+            concern.fed_back_at = self.b.at(done_on + timedelta(days=3), 10, 0)
 
 
 def describe_account(user: User) -> str:
