@@ -98,6 +98,8 @@ def make_activity(
         campaign_id=campaign().id,
         delegate_id=delegate.id,
         delegation_id=delegate.delegation_id,
+        delegate_type=delegate.delegate_type,
+        level=delegate.level,
         kind_id=kind(kind_code).id,
         initiative_id=initiative(initiative_number).id,
         occurred_on=occurred_on,

@@ -53,6 +53,7 @@ from .models import (
 )
 from .people.services import create_user
 from .proposals.deadlines import add_months
+from .reports import rollups
 from .timeutil import local_today
 
 DEMO_PASSWORD = "Demo@2023"  # noqa: S105 - printed on purpose: it only guards demo data
@@ -475,6 +476,7 @@ class _DemoBuilder:
         self.make_accounts(people)
         self.make_activities(people, months)
         self.follow_up()
+        rollups.rebuild()
         return self.report
 
     # -- small helpers ----------------------------------------------------------------------------
@@ -694,7 +696,8 @@ class _DemoBuilder:
         ctx.update(station=station.name, station_id=station.id, people=people, hh=hh)
         activity = Activity(
             campaign_id=self.campaign.id, delegate_id=delegate.id, kind_id=kind.id,
-            delegation_id=delegate.delegation_id, occurred_on=day, people_reached=people,
+            delegation_id=delegate.delegation_id, delegate_type=delegate.delegate_type,
+            level=delegate.level, occurred_on=day, people_reached=people,
             status=status, created_by_id=self.user_ids.get(delegate.id),
         )
         focus_code = self.fill_text(activity, kind_code, ctx, delegate.delegate_type)

@@ -339,8 +339,11 @@ class Activity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
     delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("delegate.id"))
-    # The delegation at the time of the activity, so history keeps its place.
+    # The delegate's delegation, type and level when the entry was logged, so history keeps
+    # its place and figures can be grouped without joining the delegate.
     delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"))
+    delegate_type: Mapped[DelegateType] = mapped_column(enum_column(DelegateType))
+    level: Mapped[Level] = mapped_column(enum_column(Level))
     kind_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_kind.id"), index=True)
     initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id"), index=True)
     call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("call_to_action.id"), index=True)
@@ -572,3 +575,52 @@ class Notification(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200), default="")
     detail: Mapped[str] = mapped_column(sa.Text, default="")
     link: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+# --- rollups: approved activities counted as they are approved -----------------------------------
+# Kept current in the same transaction as each approval and reopening (tracker/reports/rollups.py),
+# so dashboard figures cost the same however long the history grows.
+
+
+class ActivityRollup(db.Model):
+    """Approved activities and people reached per month and dimension."""
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)  # first day of the month
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"), primary_key=True)
+    delegate_type: Mapped[DelegateType] = mapped_column(enum_column(DelegateType), primary_key=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id"), primary_key=True)
+    kind_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_kind.id"), primary_key=True)
+    activities: Mapped[int] = mapped_column(default=0)
+    people_reached: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class FocusRollup(db.Model):
+    """Approved activities per month, dimension and focus area."""
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"), primary_key=True)
+    delegate_type: Mapped[DelegateType] = mapped_column(enum_column(DelegateType), primary_key=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id"), primary_key=True)
+    kind_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_kind.id"), primary_key=True)
+    focus_area_id: Mapped[int] = mapped_column(sa.ForeignKey("focus_area.id"), primary_key=True)
+    activities: Mapped[int] = mapped_column(default=0)
+
+
+class DelegateRollup(db.Model):
+    """Approved activities per delegate, month, initiative and kind: participation and points."""
+
+    __table_args__ = (sa.Index("ix_delegate_rollup_delegate", "delegate_id", "month"),)
+
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(sa.ForeignKey("delegate.id"), primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiative.id"), primary_key=True)
+    kind_id: Mapped[int] = mapped_column(sa.ForeignKey("activity_kind.id"), primary_key=True)
+    delegation_id: Mapped[int] = mapped_column(sa.ForeignKey("delegation.id"))
+    delegate_type: Mapped[DelegateType] = mapped_column(enum_column(DelegateType))
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    activities: Mapped[int] = mapped_column(default=0)

@@ -34,6 +34,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications.services import notify
+from ..reports.rollups import count_approval
 from .forms import ActivityInput
 
 # Kept for the views' except clauses: an activity is one kind of stale object.
@@ -59,6 +60,8 @@ def create_activity(
         campaign_id=campaign.id,
         delegate_id=delegate.id,
         delegation_id=delegate.delegation_id,
+        delegate_type=delegate.delegate_type,
+        level=delegate.level,
         created_by_id=author.id,
         status=ActivityStatus.DRAFT,
         version=1,
@@ -138,6 +141,7 @@ def approve_activity(activity: Activity, reviewer: User, *, expected_version: in
     activity.reviewed_by_id = reviewer.id
     activity.reviewed_at = now
     activity.approved_at = now
+    count_approval(activity, +1)
     record(reviewer, activity, "approve", from_state=ActivityStatus.SUBMITTED,
            to_state=ActivityStatus.APPROVED)
     db.session.flush()
@@ -193,6 +197,8 @@ def _send_back(
 ) -> Activity:
     claim_version(activity, expected_version)
     previous = activity.status
+    if previous == ActivityStatus.APPROVED:
+        count_approval(activity, -1)
     activity.status = ActivityStatus.RETURNED
     activity.review_note = reason
     activity.reviewed_by_id = reviewer.id
