@@ -1,0 +1,587 @@
+"""Dashboard figures: every number of the committee dashboard, its drill-downs and, later,
+the monthly summaries. Each function takes the viewer's :class:`Scope` and applies it inside.
+
+Counts of approved entries come from the rollup tables (tracker/reports/rollups.py), so their
+cost does not grow with history; the drill-down lists read the activity table with exactly the
+same conditions, so a list's length always equals the figure it was opened from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from ..enums import (
+    ActivityStatus,
+    ConcernResolution,
+    ConcernStatus,
+    DelegateType,
+    Level,
+    ProposalStatus,
+    Rating,
+)
+from ..extensions import db
+from ..models import (
+    Activity,
+    ActivityKind,
+    ActivityRollup,
+    CallToAction,
+    Concern,
+    Delegate,
+    DelegateRollup,
+    FocusRollup,
+    Proposal,
+    ProposalReply,
+    activity_focus_area,
+)
+from ..permissions import Scope
+from ..proposals.deadlines import AWAITING_REPLY
+from ..timeutil import month_bounds
+
+# --- periods and filters ---------------------------------------------------------------------
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months: from ``start`` (a first of month) up to ``end`` (exclusive)."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(*month_bounds(year, month))
+
+    @classmethod
+    def months_to(cls, last: Period, count: int) -> Period:
+        """``count`` months ending with ``last``'s last month (for trends)."""
+        return cls(_add_months(last.end, -count), last.end)
+
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        first = (day.month - 1) // 3 * 3 + 1
+        return cls(date(day.year, first, 1), _add_months(date(day.year, first, 1), 3))
+
+    @classmethod
+    def parse(cls, value: str | None, today: date) -> Period:
+        """'2024-05' or '2024-04..2024-06'; anything else gives this month."""
+        try:
+            first, _, last = (value or "").partition("..")
+            y1, m1 = (int(p) for p in first.split("-"))
+            y2, m2 = (int(p) for p in last.split("-")) if last else (y1, m1)
+            start, end = date(y1, m1, 1), _add_months(date(y2, m2, 1), 1)
+            if end <= start or (end.year - start.year) > 20:
+                raise ValueError
+            return cls(start, end)
+        except (TypeError, ValueError):
+            return cls.month(today.year, today.month)
+
+    @property
+    def months(self) -> list[date]:
+        out, day = [], self.start
+        while day < self.end:
+            out.append(day)
+            day = _add_months(day, 1)
+        return out
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(_add_months(self.start, -len(self.months)), self.start)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def to_arg(self) -> str:
+        """The query-string form :meth:`parse` reads back."""
+        first = f"{self.start:%Y-%m}"
+        last = f"{self.last_day:%Y-%m}"
+        return first if first == last else f"{first}..{last}"
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What a dashboard figure or a drill-down is restricted to; every field is optional."""
+
+    delegation_id: int | None = None
+    level: Level | None = None
+    delegate_type: DelegateType | None = None
+    initiative_id: int | None = None
+    kind_id: int | None = None
+    focus_area_id: int | None = None
+    campaign_id: int | None = None
+
+    def but(self, **changes: Any) -> DashboardFilters:
+        return replace(self, **changes)
+
+
+def _restrict(stmt: sa.Select, model: Any, scope: Scope, period: Period | None,
+              filters: DashboardFilters) -> sa.Select:
+    """Apply scope, period and filters to a select over a rollup table or Activity."""
+    if scope.everything:
+        pass
+    elif scope.delegate_id is not None and hasattr(model, "delegate_id"):
+        stmt = stmt.where(model.delegate_id == scope.delegate_id)
+    elif scope.delegation_id is not None:
+        stmt = stmt.where(model.delegation_id == scope.delegation_id)
+    else:
+        stmt = stmt.where(sa.false())
+    if period is not None:
+        column = model.occurred_on if model is Activity else model.month
+        stmt = stmt.where(column >= period.start, column < period.end)
+    if filters.campaign_id is not None:
+        stmt = stmt.where(model.campaign_id == filters.campaign_id)
+    if filters.delegation_id is not None:
+        stmt = stmt.where(model.delegation_id == filters.delegation_id)
+    if filters.level is not None:
+        stmt = stmt.where(model.level == filters.level)
+    if filters.delegate_type is not None:
+        stmt = stmt.where(model.delegate_type == filters.delegate_type)
+    if filters.initiative_id is not None:
+        stmt = stmt.where(model.initiative_id == filters.initiative_id)
+    if filters.kind_id is not None:
+        stmt = stmt.where(model.kind_id == filters.kind_id)
+    if filters.focus_area_id is not None:
+        if model is FocusRollup:
+            stmt = stmt.where(FocusRollup.focus_area_id == filters.focus_area_id)
+        elif model is Activity:
+            stmt = stmt.where(
+                sa.exists().where(
+                    activity_focus_area.c.activity_id == Activity.id,
+                    activity_focus_area.c.focus_area_id == filters.focus_area_id,
+                )
+            )
+    return stmt
+
+
+def _activity_source(filters: DashboardFilters) -> Any:
+    """The rollup that can answer ``filters``: focus areas have their own."""
+    return FocusRollup if filters.focus_area_id is not None else ActivityRollup
+
+
+# --- the drill-down list ---------------------------------------------------------------------
+
+
+def approved_activity_select(scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
+    """The approved entries behind a figure, newest first: same conditions as the rollups."""
+    stmt = sa.select(Activity).where(Activity.status == ActivityStatus.APPROVED)
+    stmt = _restrict(stmt, Activity, scope, period, filters)
+    return stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
+
+
+def approved_activity_count(scope: Scope, period: Period, filters: DashboardFilters) -> int:
+    """How many entries :func:`approved_activity_select` lists (counted on the activity table)."""
+    inner = approved_activity_select(scope, period, filters).order_by(None).with_only_columns(
+        Activity.id
+    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
+
+
+# --- headline figures --------------------------------------------------------------------------
+
+
+class ActivityTotals(NamedTuple):
+    activities: int
+    people_reached: int
+
+
+def activity_totals(scope: Scope, period: Period, filters: DashboardFilters) -> ActivityTotals:
+    """Approved entries and the people they reached."""
+    if filters.focus_area_id is not None:
+        stmt = _restrict(sa.select(sa.func.sum(FocusRollup.activities)), FocusRollup, scope,
+                         period, filters)
+        return ActivityTotals(db.session.scalar(stmt) or 0, 0)
+    stmt = sa.select(sa.func.sum(ActivityRollup.activities), sa.func.sum(ActivityRollup.people_reached))
+    activities, people = db.session.execute(
+        _restrict(stmt, ActivityRollup, scope, period, filters)
+    ).one()
+    return ActivityTotals(int(activities or 0), int(people or 0))
+
+
+def delegate_count(scope: Scope, filters: DashboardFilters) -> int:
+    """Delegates (not retired) matching the delegation, level and type filters."""
+    stmt = sa.select(sa.func.count()).select_from(Delegate).where(Delegate.retired_at.is_(None))
+    if scope.delegate_id is not None:
+        stmt = stmt.where(Delegate.id == scope.delegate_id)
+    elif scope.delegation_id is not None:
+        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
+    elif not scope.everything:
+        stmt = stmt.where(sa.false())
+    if filters.delegation_id is not None:
+        stmt = stmt.where(Delegate.delegation_id == filters.delegation_id)
+    if filters.level is not None:
+        stmt = stmt.where(Delegate.level == filters.level)
+    if filters.delegate_type is not None:
+        stmt = stmt.where(Delegate.delegate_type == filters.delegate_type)
+    return db.session.scalar(stmt) or 0
+
+
+def active_delegate_count(scope: Scope, period: Period, filters: DashboardFilters) -> int:
+    """Delegates with at least one approved entry in the period (matching the filters)."""
+    stmt = sa.select(sa.func.count(sa.distinct(DelegateRollup.delegate_id))).where(
+        DelegateRollup.activities > 0
+    )
+    return db.session.scalar(_restrict(stmt, DelegateRollup, scope, period, filters)) or 0
+
+
+def active_delegate_select(scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
+    """The delegates counted by :func:`active_delegate_count`, by name."""
+    ids = _restrict(
+        sa.select(DelegateRollup.delegate_id).where(DelegateRollup.activities > 0),
+        DelegateRollup, scope, period, filters,
+    )
+    return sa.select(Delegate).where(Delegate.id.in_(ids)).order_by(Delegate.name, Delegate.id)
+
+
+class Participation(NamedTuple):
+    delegates: int
+    active: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.active / self.delegates if self.delegates else None
+
+
+def participation(scope: Scope, period: Period, filters: DashboardFilters) -> Participation:
+    """Delegates, active delegates and so the participation rate."""
+    return Participation(delegate_count(scope, filters), active_delegate_count(scope, period, filters))
+
+
+def activities_by_kind(scope: Scope, period: Period, filters: DashboardFilters) -> dict[int, int]:
+    """kind id → approved entries."""
+    model = _activity_source(filters)
+    stmt = sa.select(model.kind_id, sa.func.sum(model.activities)).group_by(model.kind_id)
+    return {k: int(n) for k, n in db.session.execute(_restrict(stmt, model, scope, period, filters)) if n}
+
+
+def monthly_trend(scope: Scope, period: Period, filters: DashboardFilters) -> dict[tuple[date, int], int]:
+    """(month, kind id) → approved entries, for each month of ``period``."""
+    model = _activity_source(filters)
+    stmt = sa.select(model.month, model.kind_id, sa.func.sum(model.activities)).group_by(
+        model.month, model.kind_id
+    )
+    rows = db.session.execute(_restrict(stmt, model, scope, period, filters))
+    return {(_as_date(m), k): int(n) for m, k, n in rows if n}
+
+
+def type_initiative_matrix(
+    scope: Scope, period: Period, filters: DashboardFilters
+) -> dict[tuple[DelegateType, int], int]:
+    """(delegate type, initiative id) → approved entries: the campaign's core view."""
+    model = _activity_source(filters)
+    stmt = sa.select(model.delegate_type, model.initiative_id, sa.func.sum(model.activities)).group_by(
+        model.delegate_type, model.initiative_id
+    )
+    rows = db.session.execute(_restrict(stmt, model, scope, period, filters))
+    return {(DelegateType(t), i): int(n) for t, i, n in rows if n}
+
+
+class DelegationRow(NamedTuple):
+    delegation_id: int
+    delegates: int
+    active: int
+    activities: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.active / self.delegates if self.delegates else None
+
+
+def by_delegation(scope: Scope, period: Period, filters: DashboardFilters) -> list[DelegationRow]:
+    """Per delegation: delegates, active delegates, approved entries; ranked by participation
+    rate, then active delegates, then entries."""
+    model = _activity_source(filters)
+    counts = dict(db.session.execute(_restrict(
+        sa.select(model.delegation_id, sa.func.sum(model.activities)).group_by(model.delegation_id),
+        model, scope, period, filters)).all())
+    active = dict(db.session.execute(_restrict(
+        sa.select(DelegateRollup.delegation_id, sa.func.count(sa.distinct(DelegateRollup.delegate_id)))
+        .where(DelegateRollup.activities > 0).group_by(DelegateRollup.delegation_id),
+        DelegateRollup, scope, period, filters.but(focus_area_id=None))).all())
+    stmt = sa.select(Delegate.delegation_id, sa.func.count()).where(
+        Delegate.retired_at.is_(None)).group_by(Delegate.delegation_id)
+    if scope.delegation_id is not None:
+        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
+    elif not scope.everything:
+        stmt = stmt.where(sa.false())
+    for column, value in ((Delegate.delegation_id, filters.delegation_id),
+                          (Delegate.level, filters.level),
+                          (Delegate.delegate_type, filters.delegate_type)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    delegates = dict(db.session.execute(stmt).all())
+    rows = [
+        DelegationRow(d, delegates.get(d, 0), active.get(d, 0), int(counts.get(d) or 0))
+        for d in set(delegates) | set(counts)
+    ]
+    return sorted(rows, key=lambda r: (-(r.rate or 0), -r.active, -r.activities, r.delegation_id))
+
+
+def by_focus_area(scope: Scope, period: Period, filters: DashboardFilters) -> dict[int, int]:
+    """focus area id → approved entries tagged with it (an entry may carry several areas)."""
+    stmt = sa.select(FocusRollup.focus_area_id, sa.func.sum(FocusRollup.activities)).group_by(
+        FocusRollup.focus_area_id
+    )
+    rows = db.session.execute(_restrict(stmt, FocusRollup, scope, period, filters))
+    return {f: int(n) for f, n in rows if n}
+
+
+# --- proposals and concerns of the period ----------------------------------------------------------
+
+
+def _approved_in(stmt: sa.Select, scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
+    stmt = stmt.where(Activity.status == ActivityStatus.APPROVED)
+    return _restrict(stmt, Activity, scope, period, filters)
+
+
+class ProposalFigures(NamedTuple):
+    submitted: int
+    registered: int  # registered and beyond
+    replied: int  # replied, rated or closed
+    overdue: int
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+    by_status: dict[ProposalStatus, int]
+
+    @property
+    def rated(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.unsatisfied
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """(满意 + 基本满意) ÷ rated."""
+        return (self.satisfied + self.basically_satisfied) / self.rated if self.rated else None
+
+
+def proposal_figures(scope: Scope, period: Period, filters: DashboardFilters, today: date) -> ProposalFigures:
+    """Proposals logged in the period (approved entries): how far their handling got."""
+    base = sa.select(Proposal.status, sa.func.count()).join(Activity, Proposal.activity_id == Activity.id)
+    by_status = {
+        ProposalStatus(s): n
+        for s, n in db.session.execute(
+            _approved_in(base, scope, period, filters).group_by(Proposal.status)
+        )
+    }
+    overdue = db.session.scalar(
+        _approved_in(
+            sa.select(sa.func.count()).select_from(Proposal).join(Activity, Proposal.activity_id == Activity.id),
+            scope, period, filters,
+        ).where(Proposal.status.in_(AWAITING_REPLY), Proposal.due_on < today)
+    ) or 0
+    ratings = dict(db.session.execute(
+        _approved_in(
+            sa.select(Proposal.rating, sa.func.count()).join(Activity, Proposal.activity_id == Activity.id),
+            scope, period, filters,
+        ).where(Proposal.rating.is_not(None)).group_by(Proposal.rating)
+    ).all())
+    beyond_registration = (ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED,
+                           ProposalStatus.HANDLING, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+    replied = db.session.scalar(
+        _approved_in(
+            sa.select(sa.func.count(sa.distinct(Proposal.id))).select_from(Proposal)
+            .join(Activity, Proposal.activity_id == Activity.id),
+            scope, period, filters,
+        ).where(sa.exists().where(ProposalReply.proposal_id == Proposal.id))
+    ) or 0
+    return ProposalFigures(
+        submitted=sum(by_status.values()),
+        registered=sum(by_status.get(s, 0) for s in beyond_registration),
+        replied=replied,
+        overdue=overdue,
+        satisfied=ratings.get(Rating.SATISFIED, 0),
+        basically_satisfied=ratings.get(Rating.BASICALLY_SATISFIED, 0),
+        unsatisfied=ratings.get(Rating.UNSATISFIED, 0),
+        by_status=by_status,
+    )
+
+
+class ConcernPeriodFigures(NamedTuple):
+    raised: int
+    resolved: int
+    unresolvable: int
+    fed_back: int
+
+    @property
+    def resolution_rate(self) -> float | None:
+        """办成率: resolved ÷ concluded (resolved + cannot be resolved)."""
+        concluded = self.resolved + self.unresolvable
+        return self.resolved / concluded if concluded else None
+
+
+def concern_period_figures(scope: Scope, period: Period, filters: DashboardFilters) -> ConcernPeriodFigures:
+    """Concerns raised on approved entries of the period, and how far they got."""
+    stmt = sa.select(Concern.status, Concern.resolution, sa.func.count()).join(
+        Activity, Concern.activity_id == Activity.id
+    )
+    rows = db.session.execute(
+        _approved_in(stmt, scope, period, filters).group_by(Concern.status, Concern.resolution)
+    ).all()
+    raised = sum(n for _, _, n in rows)
+    resolved = sum(n for _, r, n in rows if r == ConcernResolution.RESOLVED)
+    unresolvable = sum(n for _, r, n in rows if r == ConcernResolution.UNRESOLVABLE)
+    fed_back = sum(n for s, _, n in rows if s == ConcernStatus.FED_BACK)
+    return ConcernPeriodFigures(raised, resolved, unresolvable, fed_back)
+
+
+# --- delegates: inactive, targets, points -----------------------------------------------------
+
+
+def inactive_delegate_select(scope: Scope, filters: DashboardFilters, today: date, days: int) -> sa.Select:
+    """Delegates with no approved entry dated in the last ``days`` days, longest idle first."""
+    cutoff = today - timedelta(days=days)
+    last = (
+        sa.select(sa.func.max(Activity.occurred_on))
+        .where(Activity.delegate_id == Delegate.id, Activity.status == ActivityStatus.APPROVED)
+        .correlate(Delegate)
+        .scalar_subquery()
+    )
+    stmt = sa.select(Delegate, last.label("last_active_on")).where(
+        Delegate.retired_at.is_(None),
+        ~sa.exists().where(
+            Activity.delegate_id == Delegate.id,
+            Activity.status == ActivityStatus.APPROVED,
+            Activity.occurred_on > cutoff,
+        ),
+    )
+    if scope.delegation_id is not None:
+        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
+    elif scope.delegate_id is not None:
+        stmt = stmt.where(Delegate.id == scope.delegate_id)
+    elif not scope.everything:
+        stmt = stmt.where(sa.false())
+    for column, value in ((Delegate.delegation_id, filters.delegation_id),
+                          (Delegate.level, filters.level),
+                          (Delegate.delegate_type, filters.delegate_type)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt.order_by(last.is_not(None), last, Delegate.name, Delegate.id)
+
+
+class CallProgress(NamedTuple):
+    call: CallToAction
+    delegates: int  # delegates of the call's type in scope
+    met: int  # with at least the expected number of entries under the call's kinds
+    none: int  # with nothing under the call's kinds
+    activities: int
+
+
+def _call_kind_ids(call: CallToAction) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(ActivityKind.id).where(ActivityKind.campaign_id == call.campaign_id,
+                                         ActivityKind.code.in_(call.kind_codes or []))
+    ))
+
+
+def _per_delegate_under_call(scope: Scope, period: Period, filters: DashboardFilters,
+                             call: CallToAction) -> sa.Subquery:
+    stmt = sa.select(DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities).label("n")).where(
+        DelegateRollup.kind_id.in_(_call_kind_ids(call)),
+        DelegateRollup.delegate_type == call.delegate_type,
+    )
+    stmt = _restrict(stmt, DelegateRollup, scope, period,
+                     filters.but(delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None))
+    return stmt.group_by(DelegateRollup.delegate_id).subquery()
+
+
+def type_call_progress(scope: Scope, period: Period, filters: DashboardFilters,
+                       campaign_id: int) -> list[CallProgress]:
+    """For each delegate-type call of the letter: how many of that type answered it, and how
+    many met the per-quarter expectation set in the campaign file (scaled to the period)."""
+    calls = db.session.scalars(
+        sa.select(CallToAction).where(CallToAction.campaign_id == campaign_id,
+                                      CallToAction.delegate_type.is_not(None),
+                                      CallToAction.retired_at.is_(None))
+        .order_by(CallToAction.position)
+    ).all()
+    out = []
+    for call in calls:
+        delegates = delegate_count(scope, filters.but(delegate_type=call.delegate_type))
+        per = _per_delegate_under_call(scope, period, filters, call)
+        expected = expected_for(call, period)
+        answered, met, total = db.session.execute(
+            sa.select(sa.func.count(), sa.func.count().filter(per.c.n >= expected),
+                      sa.func.sum(per.c.n)).where(per.c.n > 0)
+        ).one()
+        out.append(CallProgress(call, delegates, met or 0, delegates - (answered or 0), int(total or 0)))
+    return out
+
+
+def expected_for(call: CallToAction, period: Period) -> int:
+    """The call's per-quarter expectation over ``period`` (at least one entry)."""
+    per_quarter = call.expected_per_quarter or 1
+    return max(1, round(per_quarter * len(period.months) / 3))
+
+
+def delegates_without_call_select(scope: Scope, period: Period, filters: DashboardFilters,
+                                  call: CallToAction) -> sa.Select:
+    """Delegates of the call's type with nothing under its kinds in the period."""
+    per = _per_delegate_under_call(scope, period, filters, call)
+    stmt = sa.select(Delegate).where(
+        Delegate.retired_at.is_(None),
+        Delegate.delegate_type == call.delegate_type,
+        Delegate.id.not_in(sa.select(per.c.delegate_id).where(per.c.n > 0)),
+    )
+    if scope.delegation_id is not None:
+        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
+    elif scope.delegate_id is not None:
+        stmt = stmt.where(Delegate.id == scope.delegate_id)
+    elif not scope.everything:
+        stmt = stmt.where(sa.false())
+    for column, value in ((Delegate.delegation_id, filters.delegation_id), (Delegate.level, filters.level)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt.order_by(Delegate.name, Delegate.id)
+
+
+class PointsRow(NamedTuple):
+    delegate_id: int
+    points: int
+    activities: int
+
+
+def points_ranking(scope: Scope, period: Period, filters: DashboardFilters, limit: int | None = None) -> list[PointsRow]:
+    """履职积分 per delegate: approved entries × their kind's points, highest first."""
+    stmt = (
+        sa.select(DelegateRollup.delegate_id,
+                  sa.func.sum(DelegateRollup.activities * ActivityKind.points),
+                  sa.func.sum(DelegateRollup.activities))
+        .join(ActivityKind, ActivityKind.id == DelegateRollup.kind_id)
+        .group_by(DelegateRollup.delegate_id)
+    )
+    stmt = _restrict(stmt, DelegateRollup, scope, period, filters.but(focus_area_id=None))
+    stmt = stmt.order_by(sa.func.sum(DelegateRollup.activities * ActivityKind.points).desc(),
+                         DelegateRollup.delegate_id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return [PointsRow(d, int(p or 0), int(n or 0)) for d, p, n in db.session.execute(stmt)]
+
+
+class PointsLine(NamedTuple):
+    activity: Activity
+    kind: ActivityKind
+    points: int
+
+
+def points_lines(scope: Scope, period: Period, delegate_id: int) -> list[PointsLine]:
+    """The lines that make one delegate's points: each approved entry and what it earned."""
+    stmt = (
+        sa.select(Activity, ActivityKind)
+        .join(ActivityKind, ActivityKind.id == Activity.kind_id)
+        .where(Activity.status == ActivityStatus.APPROVED, Activity.delegate_id == delegate_id)
+    )
+    stmt = _restrict(stmt, Activity, scope, period, DashboardFilters())
+    stmt = stmt.order_by(Activity.occurred_on, Activity.id)
+    return [PointsLine(a, k, k.points) for a, k in db.session.execute(stmt)]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
