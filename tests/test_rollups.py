@@ -6,7 +6,14 @@ import sqlalchemy as sa
 
 from tracker.enums import ActivityStatus
 from tracker.extensions import db
-from tracker.models import Activity, ActivityRollup, Delegate, DelegateRollup, FocusArea, FocusRollup
+from tracker.models import (
+    Activity,
+    ActivityRollup,
+    Delegate,
+    DelegateRollup,
+    FocusArea,
+    FocusRollup,
+)
 from tracker.reports import rollups
 
 from . import factories
