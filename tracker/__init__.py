@@ -50,13 +50,15 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .campaign.views import bp as campaign_bp
     from .concerns.views import bp as concerns_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .delegates.views import bp as delegates_bp
     from .main.views import bp as main_bp
     from .notifications.views import bp as notifications_bp
     from .proposals.views import bp as proposals_bp
     from .review.views import bp as review_bp
 
     for blueprint in (main_bp, auth_bp, campaign_bp, activities_bp, review_bp, proposals_bp,
-                      concerns_bp, notifications_bp):
+                      concerns_bp, notifications_bp, dashboard_bp, delegates_bp):
         app.register_blueprint(blueprint)
 
 

@@ -60,6 +60,9 @@ class DefaultConfig:
     # "Due soon" starts this many days before the due date.
     DUE_SOON_DAYS = 14
 
+    # Dashboard: a delegate with no approved entry in this many days is listed as inactive.
+    INACTIVE_DAYS = 60
+
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to change."""
