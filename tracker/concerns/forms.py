@@ -5,30 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..forms import VersionedForm, strip
 from ..models import HandlingBody
 
 NOTE_MAX = 2000
 TOO_LONG = _l("最多 %(max)d 字。")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
-class ConcernActionForm(FlaskForm):
-    """Carries the version the handler read; the action is refused if it moved."""
-
-    version = HiddenField()
-
-    def read_version(self) -> int:
-        try:
-            return int(self.version.data or 0)
-        except ValueError:
-            return 0
+ConcernActionForm = VersionedForm
 
 
 class ReferForm(ConcernActionForm):
@@ -56,7 +45,7 @@ class ResolveForm(ConcernActionForm):
 
     resolution_note = TextAreaField(
         _l("办理结果（可选）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=NOTE_MAX, message=TOO_LONG)],
     )
 
@@ -66,7 +55,7 @@ class UnresolvableForm(ConcernActionForm):
 
     reason = TextAreaField(
         _l("无法解决的原因"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请写明无法解决的原因，反馈群众时要用到。")),
             Length(max=NOTE_MAX, message=TOO_LONG),
@@ -79,7 +68,7 @@ class FeedbackForm(ConcernActionForm):
 
     feedback_note = TextAreaField(
         _l("向反映人反馈的内容"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请写明向反映人反馈了什么。")),
             Length(max=NOTE_MAX, message=TOO_LONG),

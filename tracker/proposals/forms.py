@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -18,6 +18,7 @@ from wtforms.validators import (
 
 from ..activities.forms import ChoiceField, LocalDateField, MultiCheckboxField, RadioChoiceField
 from ..enums import ProposalOutcome, Rating
+from ..forms import VersionedForm, strip
 from ..models import HandlingBody, Proposal
 
 NOTE_MAX = 2000
@@ -26,24 +27,13 @@ BODY_NAME_MAX = 120
 BODY_CODE_MAX = 60
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-class ProposalActionForm(FlaskForm):
-    """Carries the version of the proposal the user read; the action is refused if it moved."""
-
-    version = HiddenField()
-
-    def read_version(self) -> int:
-        try:
-            return int(self.version.data or 0)
-        except ValueError:
-            return 0
+ProposalActionForm = VersionedForm
 
 
 class RejectForm(ProposalActionForm):
@@ -51,7 +41,7 @@ class RejectForm(ProposalActionForm):
 
     reason = TextAreaField(
         _l("不予立案的理由（代表会看到）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请写明不予立案的理由。")),
             Length(max=NOTE_MAX, message=_l("最多 %(max)d 字。")),
@@ -104,7 +94,7 @@ class ReplyForm(ProposalActionForm):
 
     text = TextAreaField(
         _l("答复内容"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请填写答复内容。")),
             Length(max=REPLY_MAX, message=_l("最多 %(max)d 字。")),
@@ -141,7 +131,7 @@ class UrgeForm(ProposalActionForm):
 
     note = TextAreaField(
         _l("督办说明（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=NOTE_MAX, message=_l("最多 %(max)d 字。"))],
     )
 
@@ -156,7 +146,7 @@ class RateForm(ProposalActionForm):
     )
     note = TextAreaField(
         _l("意见（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=NOTE_MAX, message=_l("最多 %(max)d 字。"))],
     )
 
@@ -170,7 +160,7 @@ class HandlingBodyForm(FlaskForm):
 
     name = StringField(
         _l("单位名称"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请填写单位名称。")),
             Length(max=BODY_NAME_MAX, message=_l("最多 %(max)d 字。")),
@@ -178,7 +168,7 @@ class HandlingBodyForm(FlaskForm):
     )
     code = StringField(
         _l("代码（英文小写字母、数字和“-”）"),
-        filters=[_strip, _lower],
+        filters=[strip, _lower],
         validators=[
             DataRequired(_l("请填写代码。")),
             Length(max=BODY_CODE_MAX, message=_l("最多 %(max)d 字。")),
@@ -195,7 +185,7 @@ class HandlingBodyUpdateForm(FlaskForm):
 
     name = StringField(
         _l("单位名称"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=BODY_NAME_MAX, message=_l("最多 %(max)d 字。"))],
     )
     # Sent by the button pressed (name="action"), so it is not a hidden field of its own.

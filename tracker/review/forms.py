@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import VersionedForm, strip
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class DecisionForm(FlaskForm):
-    """Carries the version the reviewer read; the decision is refused if it moved."""
-
-    version = HiddenField()
-
-    def read_version(self) -> int:
-        try:
-            return int(self.version.data or 0)
-        except ValueError:
-            return 0
+DecisionForm = VersionedForm
 
 
 class ReasonForm(DecisionForm):
     reason = TextAreaField(
         _l("原因（代表会看到）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请写明原因，代表会按此修改。")),
             Length(max=2000, message=_l("最多 %(max)d 字。")),
