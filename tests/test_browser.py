@@ -124,3 +124,17 @@ def test_staff_return_delegate_fixes_and_resubmits_staff_approve(app, phone, des
     assert desktop.get_by_text("已审核通过：走访记录待审").is_visible()
     with app.app_context():
         assert db.session.get(Activity, activity_id).status == ActivityStatus.APPROVED
+
+
+def test_no_request_leaves_the_machine(phone, base_url):
+    """Every asset a page loads is served by the app itself (no CDN)."""
+    requested = []
+    phone.on("request", lambda request: requested.append(request.url))
+    login(phone, base_url, "dele_a")
+    for path in ("/activities/new", "/activities/mine", "/campaign/", "/notifications/"):
+        phone.goto(f"{base_url}{path}")
+        phone.wait_for_load_state("networkidle")
+    assert requested
+    outside = [url for url in requested if not url.startswith(base_url)]
+    assert outside == []
+    assert any(url.endswith("bootstrap.min.css") for url in requested)
