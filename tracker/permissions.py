@@ -15,7 +15,7 @@ from flask import abort
 from flask_login import current_user
 
 from .enums import ActivityStatus, Role
-from .models import Activity, Concern, Proposal, User
+from .models import Activity, Concern, Delegate, Proposal, User
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,13 @@ def can_handle_concern(user: User, concern: Concern) -> bool:
         and concern.activity.status in (ActivityStatus.SUBMITTED, ActivityStatus.APPROVED)
         and is_staff_in_scope(user, concern.activity.delegation_id)
     )
+
+
+def can_view_delegate_record(user: User, delegate: Delegate) -> bool:
+    """A delegate sees their own record; staff see the records of delegates in their scope."""
+    if user.role == Role.DELEGATE:
+        return user.delegate_id is not None and user.delegate_id == delegate.id
+    return is_staff_in_scope(user, delegate.delegation_id)
 
 
 def can_manage_handling_bodies(user: User) -> bool:
