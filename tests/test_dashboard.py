@@ -540,8 +540,8 @@ def test_points_ranking_and_the_lines_behind_it(client, auth, data):
     html = get(client, ranked[0][2].replace("&amp;", "&"))
     assert "合计 14 分" in html
     rows = re.findall(
-        r"<tr>\s*<td class=\"text-nowrap\">(.*?)</td>.*?<td class=\"text-nowrap\">(.*?)</td>\s*"
-        r"<td class=\"text-end\">(\d+)</td>",
+        r'<span class="line-date">(.*?)</span> · <span class="line-kind">(.*?)</span>.*?'
+        r'<td class="text-end line-points">(\d+)</td>',
         html,
         re.S,
     )
@@ -614,3 +614,25 @@ def test_quick_links_keep_the_filters(client, auth, data):
         {"period": "2024-04..2024-06", "type": "grassroots"},
         {"period": "2023-07..2024-06", "type": "grassroots"},
     ]
+
+
+def test_no_inline_script_runs_on_the_dashboard(client, auth, data):
+    """Chart data travels as JSON; only script files execute (ready for a CSP without inline
+    script)."""
+    auth.login("staff_city")
+    html = get(client, MAY)
+    tags = re.findall(r"<script\b[^>]*>", html)
+    assert '<script type="application/json" id="dashboard-charts">' in tags
+    assert [t for t in tags if "src=" not in t and 'type="application/json"' not in t] == []
+    assert re.findall(r"<[^>]*\son[a-z]+=", html) == []  # no inline event handlers
+    assert "/static/js/dashboard.js" in html and "/static/vendor/echarts.min.js" in html
+
+
+def test_the_dashboard_renders_in_english_too(client, auth, data):
+    """Dates and numbers follow the language (the new strings await their translations)."""
+    auth.login("staff_city")
+    client.post("/auth/language/en", data={"next": "/"})
+    html = get(client, MAY)
+    assert "May 2024" in html
+    assert Page(html).figure("activities") == "6"
+    assert 'id="result-count">Total: 6<' in get(client, "/dashboard/activities?period=2024-05")
