@@ -190,3 +190,20 @@ def test_period_parsing():
     assert f.Period.parse("2024-05..2024-01", today) == MAY
     assert MAY.previous() == f.Period.month(2024, 4)
     assert f.Period.parse("2024-02..2024-04", today).to_arg() == "2024-02..2024-04"
+
+
+def test_proposal_and_concern_figures_drill_down_to_as_many(ctx, data):
+    today = date(2024, 7, 1)
+    p = f.proposal_figures(EVERYTHING, MAY, NONE, today)
+    expected = {"submitted": p.submitted, "registered": p.registered, "replied": p.replied,
+                "overdue": p.overdue, "rated": p.rated,
+                "satisfied": p.satisfied + p.basically_satisfied}
+    for which, n in expected.items():
+        assert f.count_of(f.proposal_period_select(EVERYTHING, MAY, NONE, today, which)) == n, which
+    for status, n in p.by_status.items():
+        assert f.count_of(f.proposal_period_select(EVERYTHING, MAY, NONE, today, f"status:{status.value}")) == n
+    c = f.concern_period_figures(EVERYTHING, MAY, NONE)
+    for which, n in {"raised": c.raised, "resolved": c.resolved, "unresolvable": c.unresolvable,
+                     "concluded": c.resolved + c.unresolvable, "fed_back": c.fed_back}.items():
+        assert f.count_of(f.concern_period_select(EVERYTHING, MAY, NONE, which)) == n, which
+    assert f.inactive_delegate_count(EVERYTHING, NONE, date(2024, 6, 10), 30) == 2

@@ -25,7 +25,7 @@ from werkzeug.routing import BuildError
 from ..campaigns.loader import active_campaign
 from ..enums import DelegateType, Level, ProposalStatus
 from ..extensions import db
-from ..models import Activity, CallToAction, Campaign, Delegate, Delegation
+from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Delegation, Proposal
 from ..permissions import Scope, can_view_all_activities, is_staff_in_scope, require, scope_for
 from ..reports import figures
 from ..reports.figures import DashboardFilters, Period
@@ -328,9 +328,7 @@ def _chart_data(
             "data": [
                 {
                     "value": proposals.by_status.get(s, 0),
-                    "url": url_for(
-                        "proposals.index", status=s.value, delegation=filters.delegation_id
-                    ),
+                    "url": sel.url("dashboard.proposals", which=f"status:{s.value}"),
                 }
                 for s in ProposalStatus
             ],
@@ -423,6 +421,9 @@ def index():
         expected=lambda call: figures.expected_for(call, quarter),
         kinds_by_code=kinds_by_code,
         inactive_days=current_app.config["INACTIVE_DAYS"],
+        inactive_count=figures.inactive_delegate_count(
+            scope, filters, local_today(), current_app.config["INACTIVE_DAYS"]
+        ),
         ranking=ranking,
         ranked=ranked,
         ranking_ignores=bool(filters.kind_id or filters.initiative_id or filters.focus_area_id),
@@ -559,5 +560,59 @@ def points(delegate_id: int):
         delegate=delegate,
         lines=lines,
         total=summary.points,
+        **template_helpers(),
+    )
+
+
+@bp.route("/proposals")
+def proposals():
+    """The proposals behind a proposal figure or a pipeline bar (same period and filters)."""
+    campaign = active_campaign()
+    if campaign is None:
+        return no_campaign()
+    scope = scope_for(current_user)
+    today = local_today()
+    sel = read_selection(campaign, scope, today)
+    which = request.args.get("which", "submitted")
+    if which not in figures.PROPOSAL_STAGES and not which.startswith("status:"):
+        which = "submitted"
+    stmt = figures.proposal_period_select(scope, sel.period, sel.filters, today, which)
+    return render_template(
+        "dashboard/proposals.html",
+        sel=sel,
+        which=which,
+        page=_paginate(stmt.options(
+            selectinload(Proposal.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
+            selectinload(Proposal.lead_handler),
+            selectinload(Proposal.label),
+        )),
+        total=figures.count_of(stmt),
+        today=today,
+        **template_helpers(),
+    )
+
+
+@bp.route("/concerns")
+def concerns():
+    """The concerns behind a concern figure (same period and filters)."""
+    campaign = active_campaign()
+    if campaign is None:
+        return no_campaign()
+    scope = scope_for(current_user)
+    sel = read_selection(campaign, scope, local_today())
+    which = request.args.get("which", "raised")
+    if which not in figures.CONCERN_STAGES:
+        which = "raised"
+    stmt = figures.concern_period_select(scope, sel.period, sel.filters, which)
+    return render_template(
+        "dashboard/concerns.html",
+        sel=sel,
+        which=which,
+        page=_paginate(stmt.options(
+            selectinload(Concern.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
+            selectinload(Concern.category),
+            selectinload(Concern.referred_to),
+        )),
+        total=figures.count_of(stmt),
         **template_helpers(),
     )

@@ -751,3 +751,64 @@ def approved_counts_by_delegate(scope: Scope, period: Period, delegate_ids: list
         _restrict(stmt, DelegateRollup, scope, period, DashboardFilters(campaign_id=campaign_id))
     )
     return {d: int(n) for d, n in rows if n}
+
+
+# --- lists behind the proposal, concern and inactive figures ----------------------------------------
+
+PROPOSAL_STAGES = ("submitted", "registered", "replied", "overdue", "rated", "satisfied")
+CONCERN_STAGES = ("raised", "resolved", "unresolvable", "concluded", "fed_back")
+_REGISTERED_OR_LATER = (ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED, ProposalStatus.HANDLING,
+                        ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+
+
+def proposal_period_select(scope: Scope, period: Period, filters: DashboardFilters, today: date,
+                           which: str = "submitted") -> sa.Select:
+    """The proposals behind one figure of :func:`proposal_figures` (same conditions):
+    ``which`` is one of PROPOSAL_STAGES, or ``status:<value>`` for a pipeline bar."""
+    stmt = _approved_in(
+        sa.select(Proposal).join(Activity, Proposal.activity_id == Activity.id), scope, period, filters
+    )
+    if which == "submitted":
+        pass  # every proposal of the period
+    elif which == "registered":
+        stmt = stmt.where(Proposal.status.in_(_REGISTERED_OR_LATER))
+    elif which == "replied":
+        stmt = stmt.where(sa.exists().where(ProposalReply.proposal_id == Proposal.id))
+    elif which == "overdue":
+        stmt = stmt.where(Proposal.status.in_(AWAITING_REPLY), Proposal.due_on < today)
+    elif which == "rated":
+        stmt = stmt.where(Proposal.rating.is_not(None))
+    elif which == "satisfied":
+        stmt = stmt.where(Proposal.rating.in_((Rating.SATISFIED, Rating.BASICALLY_SATISFIED)))
+    elif which.removeprefix("status:") in ProposalStatus._value2member_map_:
+        # "status:<value>": one bar of the pipeline
+        stmt = stmt.where(Proposal.status == ProposalStatus(which.removeprefix("status:")))
+    return stmt.order_by(Activity.occurred_on.desc(), Proposal.id.desc())
+
+
+def concern_period_select(scope: Scope, period: Period, filters: DashboardFilters,
+                          which: str = "raised") -> sa.Select:
+    """The concerns behind one figure of :func:`concern_period_figures` (same conditions)."""
+    stmt = _approved_in(
+        sa.select(Concern).join(Activity, Concern.activity_id == Activity.id), scope, period, filters
+    )
+    if which == "resolved":
+        stmt = stmt.where(Concern.resolution == ConcernResolution.RESOLVED)
+    elif which == "unresolvable":
+        stmt = stmt.where(Concern.resolution == ConcernResolution.UNRESOLVABLE)
+    elif which == "concluded":
+        stmt = stmt.where(Concern.resolution.is_not(None))
+    elif which == "fed_back":
+        stmt = stmt.where(Concern.status == ConcernStatus.FED_BACK)
+    return stmt.order_by(Activity.occurred_on.desc(), Concern.id)
+
+
+def count_of(stmt: sa.Select) -> int:
+    """How many rows a list select returns, counted by the database."""
+    inner = stmt.order_by(None).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(inner)) or 0
+
+
+def inactive_delegate_count(scope: Scope, filters: DashboardFilters, today: date, days: int) -> int:
+    """How many delegates :func:`inactive_delegate_select` lists."""
+    return count_of(inactive_delegate_select(scope, filters, today, days))
