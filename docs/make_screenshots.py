@@ -104,6 +104,25 @@ def main() -> None:
                 shoot(page, "proposal-detail", size)
                 page.goto(f"{base}/concerns/?status=referred")
                 shoot(page, "concerns", size)
+                # the committee dashboard, one drill-down, a delegate's record
+                page.goto(f"{base}/dashboard/")
+                page.wait_for_function("document.querySelectorAll('.chart canvas').length >= 5")
+                page.wait_for_timeout(800)  # let the charts finish their entry animation
+                shoot(page, "dashboard", size)
+                page.goto(f"{base}/dashboard/activities?kind=visit")
+                shoot(page, "dashboard-drill-down", size)
+                page.goto(f"{base}/delegates/")
+                page.locator("main a[href*='/record']").first.click()
+                page.wait_for_load_state()
+                shoot(page, "delegate-record", size)
+                context.close()
+
+                context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                              device_scale_factor=1 if size == "desktop" else 2)
+                page = context.new_page()
+                login(page, base, "daibiao")
+                page.goto(f"{base}/delegates/me")
+                shoot(page, "delegate-me", size)
                 context.close()
             browser.close()
 
