@@ -1,0 +1,516 @@
+"""The committee dashboard timed at two data sizes, on SQLite and on PostgreSQL.
+
+For each database and each size (10,000 and 1,000,000 approved entries by default, over the
+same 36 months) a fresh database is seeded by :mod:`bench.seed`, then the dashboard's work
+for the latest full month and the whole city is timed: every figure the page shows, called
+as the page calls them, after a warm-up, at least 15 times; and, when the ``/dashboard/``
+page exists, a GET of it through the test client logged in as city staff. Medians are
+reported with the ratio of the largest size to the smallest; the rollups are meant to keep
+that ratio at or under 1.2. The statements of the slowest figures are shown with their
+plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
+
+    python -m bench.dashboard                  # 10k and 1M, SQLite and PostgreSQL (make bench)
+    python -m bench.dashboard --quick          # 10k and 100k, fewer repetitions, no report file
+    python -m bench.dashboard --databases sqlite --sizes 10000,200000
+
+The results go to the terminal, to docs/performance.md (between its ``bench:results``
+markers; the text around them is kept) and, as JSON, to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+
+from bench.seed import (
+    DATABASES,
+    PG_ENV,
+    STAFF_PASSWORD,
+    STAFF_USERNAME,
+    SeedReport,
+    database_version,
+    fresh_database,
+    make_app,
+    postgres_base_url,
+    postgres_unreachable,
+    seed,
+)
+from tracker.campaigns.loader import active_campaign
+from tracker.extensions import db
+from tracker.permissions import Scope
+from tracker.reports import figures
+from tracker.timeutil import local_today
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "performance.md"
+RESULTS = ROOT / "bench" / "results"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+TARGET_RATIO = 1.2
+TREND_MONTHS = 12
+EXPLAINED = 3  # slowest figures whose statements are explained, at the largest size
+
+
+# --- what the dashboard asks for --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardRequest:
+    """The city-wide dashboard for the latest full month, as a city staff member opens it."""
+
+    scope: Scope
+    period: figures.Period
+    trend: figures.Period
+    filters: figures.DashboardFilters
+    today: date
+    campaign_id: int
+    inactive_days: int
+
+
+def latest_full_month(today: date) -> figures.Period:
+    """The month before ``today``'s."""
+    return figures.Period.month(today.year, today.month).previous()
+
+
+def dashboard_request(app: Flask) -> DashboardRequest:
+    """Scope, period and filters of the page for the whole city (inside an app context); the
+    page restricts every figure to the active campaign, so this does too."""
+    today = local_today()
+    period = latest_full_month(today)
+    campaign_id = active_campaign().id
+    return DashboardRequest(
+        scope=Scope(everything=True), period=period,
+        trend=figures.Period.months_to(period, TREND_MONTHS),
+        filters=figures.DashboardFilters(campaign_id=campaign_id),
+        today=today, campaign_id=campaign_id,
+        inactive_days=int(app.config["INACTIVE_DAYS"]),
+    )
+
+
+def inactive_delegate_count(r: DashboardRequest) -> int:
+    """How many delegates the inactive list holds (the number the page shows)."""
+    listed = figures.inactive_delegate_select(r.scope, r.filters, r.today, r.inactive_days)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(listed.order_by(None).subquery()))
+
+
+def dashboard_figures(r: DashboardRequest) -> list[tuple[str, Callable[[], Any]]]:
+    """Every figure of the page, in the order it shows them."""
+    s, p, fl = r.scope, r.period, r.filters
+    return [
+        ("participation", lambda: figures.participation(s, p, fl)),
+        ("activity_totals", lambda: figures.activity_totals(s, p, fl)),
+        ("activities_by_kind", lambda: figures.activities_by_kind(s, p, fl)),
+        ("monthly_trend", lambda: figures.monthly_trend(s, r.trend, fl)),
+        ("type_initiative_matrix", lambda: figures.type_initiative_matrix(s, p, fl)),
+        ("by_delegation", lambda: figures.by_delegation(s, p, fl)),
+        ("by_focus_area", lambda: figures.by_focus_area(s, p, fl)),
+        ("proposal_figures", lambda: figures.proposal_figures(s, p, fl, r.today)),
+        ("concern_period_figures", lambda: figures.concern_period_figures(s, p, fl)),
+        ("type_call_progress", lambda: figures.type_call_progress(s, p, fl, r.campaign_id)),
+        ("points_ranking", lambda: figures.points_ranking(s, p, fl, limit=10)),
+        ("inactive_delegates", lambda: inactive_delegate_count(r)),
+    ]
+
+
+# --- timing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Explained:
+    figure: str
+    median_ms: float
+    statement_ms: float
+    sql: str
+    parameters: str
+    plan: str
+
+
+@dataclass
+class SizeResult:
+    database: str
+    size: int
+    seed: dict[str, Any]
+    figures_ms: dict[str, float]  # median per figure
+    total_ms: float  # median of the whole set, one pass per repetition
+    month: str = ""
+    page_ms: float | None = None
+    page_note: str = ""
+    explained: list[Explained] = field(default_factory=list)
+
+
+def _ms(seconds: Sequence[float]) -> float:
+    return statistics.median(seconds) * 1000
+
+
+def time_figures(app: Flask, reps: int, warmup: int) -> tuple[dict[str, float], float]:
+    """Median per figure and of the whole set; each repetition is one fresh session, as a
+    request would have."""
+    with app.app_context():
+        calls = dashboard_figures(dashboard_request(app))
+        for _ in range(warmup):
+            for _, call in calls:
+                call()
+            db.session.remove()
+        per: dict[str, list[float]] = {name: [] for name, _ in calls}
+        totals = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            for name, call in calls:
+                t0 = time.perf_counter()
+                call()
+                per[name].append(time.perf_counter() - t0)
+            totals.append(time.perf_counter() - started)
+            db.session.remove()
+    return {name: _ms(t) for name, t in per.items()}, _ms(totals)
+
+
+def dashboard_page(app: Flask) -> str | None:
+    """The dashboard's URL once the page exists."""
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    return "/dashboard/" if "/dashboard/" in rules else None
+
+
+def time_page(app: Flask, reps: int, warmup: int) -> tuple[float | None, str]:
+    """Median of a GET of the page (latest full month) as city staff, or why it was not timed."""
+    path = dashboard_page(app)
+    if path is None:
+        return None, "no /dashboard/ route yet"
+    with app.app_context():
+        month = latest_full_month(local_today()).to_arg()
+    client = app.test_client()
+    login = client.post("/auth/login", data={"username": STAFF_USERNAME, "password": STAFF_PASSWORD})
+    if login.status_code != 302:
+        return None, f"login answered {login.status_code}"
+    url = f"{path}?period={month}"
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            return None, f"GET {url} answered {response.status_code}"
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - t0)
+    return _ms(times), f"GET {url}, {len(response.data) / 1024:.0f} KiB"
+
+
+def explain_slowest(app: Flask, medians: dict[str, float], count: int = EXPLAINED) -> list[Explained]:
+    """The slowest statement of each of the ``count`` slowest figures, with its plan."""
+    out = []
+    with app.app_context():
+        calls = dict(dashboard_figures(dashboard_request(app)))
+        engine = db.engine
+        seen: list[tuple[str, Any, float]] = []
+
+        def before(conn, _cursor, _statement, _parameters, _context, _many):
+            conn.info["bench_t0"] = time.perf_counter()
+
+        def after(conn, _cursor, statement, parameters, _context, _many):
+            seen.append((statement, parameters, time.perf_counter() - conn.info.pop("bench_t0")))
+
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+        try:
+            for name in sorted(medians, key=medians.get, reverse=True)[:count]:
+                seen.clear()
+                calls[name]()
+                statement, parameters, seconds = max(seen, key=lambda s: s[2])
+                out.append(Explained(name, medians[name], seconds * 1000, statement,
+                                     repr(parameters), _plan(statement, parameters)))
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
+            db.session.remove()
+    return out
+
+
+def _plan(statement: str, parameters: Any) -> str:
+    conn = db.session.connection()
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        depth: dict[int, int] = {0: -1}
+        lines = []
+        for node, parent, _, detail in rows:
+            depth[node] = depth.get(parent, -1) + 1
+            lines.append("  " * depth[node] + detail)
+        return "\n".join(lines)
+    rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).all()
+    return "\n".join(row[0] for row in rows)
+
+
+# --- one database at one size ------------------------------------------------------------------------
+
+
+def run_one(database: str, size: int, workdir: Path, reps: int, warmup: int, explain: bool,
+            say: Callable[[str], None]) -> tuple[SizeResult, str]:
+    with fresh_database(database, workdir) as url:
+        app = make_app(url)
+        say(f"  {database}, {size:,} entries: seeding")
+        report: SeedReport = seed(app, size, progress=say)
+        say(f"    seeded in {report.seconds:.1f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()) + ")")
+        version = database_version(app)
+        per, total = time_figures(app, reps, warmup)
+        say(f"    figures: {total:.1f} ms median over {reps} repetitions")
+        page, note = time_page(app, reps, warmup)
+        say(f"    page: {f'{page:.1f} ms' if page is not None else '-'} ({note})")
+        with app.app_context():
+            month = latest_full_month(local_today()).to_arg()
+        result = SizeResult(database, size, _seed_summary(report), per, total, month, page, note)
+        if explain:
+            result.explained = explain_slowest(app, per)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return result, version
+
+
+def _seed_summary(report: SeedReport) -> dict[str, Any]:
+    out = asdict(report)
+    out["seconds"] = report.seconds
+    out["first_month"] = f"{report.first_month:%Y-%m}"
+    out["last_month"] = f"{report.last_month:%Y-%m}"
+    return out
+
+
+# --- the report ----------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    memory = cpu = "?"
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+        cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1).strip()
+    except (OSError, AttributeError):
+        pass
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return {"cpus": str(os.cpu_count()), "cpu": cpu, "memory": memory, "load": load,
+            "os": platform.platform(), "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "postgresql": "not run"}
+
+
+def ratio(results: list[SizeResult], database: str, key: Callable[[SizeResult], float | None]) -> float | None:
+    rows = sorted((r for r in results if r.database == database), key=lambda r: r.size)
+    if len(rows) < 2 or key(rows[0]) in (None, 0) or key(rows[-1]) is None:
+        return None
+    return key(rows[-1]) / key(rows[0])
+
+
+def verdict(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f} ({'met' if value <= TARGET_RATIO else 'NOT met'})"
+
+
+def render_table(results: list[SizeResult]) -> str:
+    lines = [f"{'database':<11} {'entries':>10} {'seed':>8} {'figures':>10} {'page':>10}"]
+    for database in dict.fromkeys(r.database for r in results):
+        rows = [r for r in results if r.database == database]
+        for r in sorted(rows, key=lambda r: r.size):
+            page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else "-"
+            lines.append(f"{database:<11} {r.size:>10,} {r.seed['seconds']:>6.1f} s "
+                         f"{r.total_ms:>7.1f} ms {page:>10}")
+        lines.append(f"{'':<11} {'ratio':>10} {'':>8} {verdict(ratio(results, database, lambda r: r.total_ms)):>10} "
+                     f"{verdict(ratio(results, database, lambda r: r.page_ms)):>10}")
+    return "\n".join(lines)
+
+
+def render_breakdown(results: list[SizeResult]) -> str:
+    """Per figure: median ms at each database and size, slowest first."""
+    columns = [(r.database, r.size) for r in results]
+    by = {(r.database, r.size): r for r in results}
+    names = sorted(results[0].figures_ms, key=lambda n: -max(r.figures_ms[n] for r in results))
+    head = f"{'figure (ms)':<24}" + "".join(f"{d[:6] + ' ' + _short(s):>14}" for d, s in columns)
+    lines = [head]
+    for name in names:
+        lines.append(f"{name:<24}" + "".join(f"{by[c].figures_ms[name]:>14.2f}" for c in columns))
+    return "\n".join(lines)
+
+
+def _short(size: int) -> str:
+    return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
+
+
+def render_markdown(results: list[SizeResult], info: dict[str, str], settings: dict[str, Any]) -> str:
+    sizes = sorted({r.size for r in results})
+    databases = list(dict.fromkeys(r.database for r in results))
+    by = {(r.database, r.size): r for r in results}
+    small, large = sizes[0], sizes[-1]
+    out = [
+        f"Measured {settings['when']} (dashboard month {settings['month']}, city scope, "
+        f"trend {TREND_MONTHS} months), {settings['reps']} repetitions after {settings['warmup']} "
+        f"warm-up passes; medians.",
+        "",
+        f"Machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory, {info['os']}; "
+        f"Python {info['python']}, SQLite {info['sqlite']}, {info['postgresql']}. "
+        f"Load average (1 / 5 / 15 min) {info['load']} at the start, {settings['load_after']} "
+        "at the end: other work on the machine shows up in the timings.",
+        "",
+    ]
+    if settings.get("skipped"):
+        out += [f"Not run: {settings['skipped']}.", ""]
+    out += ["| database | entries | seeding | dashboard figures | ratio | page GET | ratio |",
+            "|---|---:|---:|---:|---|---:|---|"]
+    for database in databases:
+        total_ratio = verdict(ratio(results, database, lambda r: r.total_ms))
+        page_ratio = verdict(ratio(results, database, lambda r: r.page_ms))
+        for size in sizes:
+            r = by.get((database, size))
+            if r is None:
+                continue
+            page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else f"– ({r.page_note})"
+            last = size == large
+            out.append(f"| {database} | {size:,} | {r.seed['seconds']:.1f} s | {r.total_ms:.1f} ms | "
+                       f"{total_ratio if last else ''} | {page} | {page_ratio if last else ''} |")
+    out += ["", f"Ratio = median at {large:,} ÷ median at {small:,}; target ≤ {TARGET_RATIO}.", ""]
+
+    # per figure, slowest first at the largest size
+    out += ["### Per figure (median ms)", ""]
+    header = ["figure"] + [f"{d} {s:,}" for d in databases for s in sizes] + [f"{d} ratio" for d in databases]
+    out += ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    names = list(next(iter(results)).figures_ms)
+
+    def worst(name: str) -> float:
+        return max((by[(d, large)].figures_ms[name] for d in databases if (d, large) in by), default=0)
+
+    for name in sorted(names, key=worst, reverse=True):
+        cells = [f"{by[(d, s)].figures_ms[name]:.2f}" if (d, s) in by else "-"
+                 for d in databases for s in sizes]
+        for d in databases:
+            value = ratio(results, d, lambda r, n=name: r.figures_ms[n])
+            cells.append(f"{value:.1f}" if value is not None else "-")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    seeded = [r for r in results if r.size == large]
+    if seeded:
+        out += [f"### Seeding {large:,} entries", ""]
+        for r in seeded:
+            s = r.seed
+            out.append(f"- {r.database}: {s['seconds']:.1f} s ("
+                       + ", ".join(f"{k} {v:.1f} s" for k, v in s["stages"].items())
+                       + f"); {s['delegates']:,} delegates, {s['focus_links']:,} focus links, "
+                       f"{s['proposals']:,} proposals, {s['replies']:,} replies, "
+                       f"{s['concerns']:,} concerns, {s['first_month']}…{s['last_month']}.")
+        out.append("")
+
+    explained = [r for r in results if r.size == large and r.explained]
+    if explained:
+        out += [f"### Slowest figures at {large:,}: their slowest statement and its plan", ""]
+        for r in explained:
+            for e in r.explained:
+                out += [f"<details><summary>{r.database}: <b>{e.figure}</b> {e.median_ms:.1f} ms "
+                        f"(statement {e.statement_ms:.1f} ms)</summary>", "",
+                        "```sql", e.sql.strip(), "```", "", f"Parameters: `{e.parameters}`", "",
+                        "```", e.plan, "```", "", "</details>", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_report(path: Path, generated: str) -> None:
+    """Put ``generated`` between the markers of ``path``, keeping the text around them."""
+    block = f"{START}\n{generated}{END}"
+    if path.exists() and START in (text := path.read_text()) and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1]
+        path.write_text(before + block + after)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# Dashboard performance\n\nReproduce with `make bench` "
+                    "(`python -m bench.dashboard`).\n\n## Results\n\n" + block + "\n")
+
+
+# --- command line ---------------------------------------------------------------------------------------
+
+
+def _sizes(value: str) -> list[int]:
+    sizes = sorted({int(part.replace("_", "")) for part in value.split(",") if part.strip()})
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes are positive numbers, e.g. 10000,1000000")
+    return sizes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Seed, time and report; the exit status is 0 even when a target is not met."""
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=_sizes, help="entries per database (default 10000,1000000; "
+                        "--quick: 10000,100000)")
+    parser.add_argument("--databases", default=",".join(DATABASES),
+                        help="sqlite,postgresql (default both)")
+    parser.add_argument("--quick", action="store_true",
+                        help="10k and 100k, 5 repetitions, nothing written unless --write")
+    parser.add_argument("--reps", type=int, help="timed repetitions (default 15, --quick 5)")
+    parser.add_argument("--warmup", type=int, help="untimed passes first (default 3, --quick 1)")
+    parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"update {REPORT.relative_to(ROOT)} and bench/results/ (default: yes, "
+                             "except with --quick)")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([10_000, 100_000] if args.quick else [10_000, 1_000_000])
+    reps = args.reps or (5 if args.quick else 15)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
+    write = args.write if args.write is not None else not args.quick
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(databases) - set(DATABASES)
+    if unknown:
+        parser.error(f"unknown database {', '.join(sorted(unknown))}; choose from {', '.join(DATABASES)}")
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    info = machine()
+    skipped = ""
+    if "postgresql" in databases and (why := postgres_unreachable(postgres_base_url())):
+        skipped = f"PostgreSQL (server unreachable: {why}; set {PG_ENV})"
+        say(f"Skipping {skipped}.")
+        databases.remove("postgresql")
+    started = time.perf_counter()
+    results: list[SizeResult] = []
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
+        for database in databases:
+            for size in sizes:
+                result, version = run_one(database, size, Path(tmp), reps, warmup,
+                                          explain=size == sizes[-1], say=say)
+                results.append(result)
+                if database == "postgresql":
+                    info["postgresql"] = version
+    say("")
+    if results:
+        say(render_breakdown(results))
+        say("")
+    say(render_table(results))
+    say(f"\nTotal {time.perf_counter() - started:.0f} s. Target: ratio ≤ {TARGET_RATIO}.")
+    if write and results:
+        settings = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "month": results[0].month,
+                    "load_after": machine()["load"],
+                    "reps": reps, "warmup": warmup, "skipped": skipped}
+        write_report(REPORT, render_markdown(results, info, settings))
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        raw = RESULTS / f"dashboard-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+        raw.write_text(json.dumps({"machine": info, "settings": settings,
+                                   "results": [asdict(r) for r in results]},
+                                  ensure_ascii=False, indent=1, default=str))
+        say(f"Wrote {REPORT.relative_to(ROOT)} and {raw.relative_to(ROOT)}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
