@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 VENDOR  = tracker/static/vendor
 
-.PHONY: run test install install-dev translations assets messages lint screenshots help
+.PHONY: run test install install-dev translations assets messages lint screenshots bench help
 
 help:
 	@echo "make run          install, migrate, load the campaign and demo data, serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make messages     extract strings and update the translation catalogues"
 	@echo "make lint         ruff check and format check"
 	@echo "make screenshots  regenerate docs/screenshots/ in headless Chromium"
+	@echo "make bench        seed 10k and 1M entries on SQLite and PostgreSQL, time the dashboard, write docs/performance.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +68,9 @@ lint: install-dev
 
 screenshots: install-dev translations assets
 	$(BIN)/python docs/make_screenshots.py
+
+# Throwaway databases: SQLite in a temporary folder, PostgreSQL next to TRACKER_BENCH_DATABASE_URL
+# (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres). Rewrites docs/performance.md.
+BENCH_ARGS ?=
+bench: install translations
+	$(BIN)/python -m bench.dashboard $(BENCH_ARGS)

@@ -364,39 +364,33 @@ class ProposalFigures(NamedTuple):
 
 def proposal_figures(scope: Scope, period: Period, filters: DashboardFilters, today: date) -> ProposalFigures:
     """Proposals logged in the period (approved entries): how far their handling got."""
-    base = sa.select(Proposal.status, sa.func.count()).join(Activity, Proposal.activity_id == Activity.id)
-    by_status = {
-        ProposalStatus(s): n
-        for s, n in db.session.execute(
-            _approved_in(base, scope, period, filters).group_by(Proposal.status)
-        )
-    }
-    overdue = db.session.scalar(
-        _approved_in(
-            sa.select(sa.func.count()).select_from(Proposal).join(Activity, Proposal.activity_id == Activity.id),
-            scope, period, filters,
-        ).where(Proposal.status.in_(AWAITING_REPLY), Proposal.due_on < today)
-    ) or 0
-    ratings = dict(db.session.execute(
-        _approved_in(
-            sa.select(Proposal.rating, sa.func.count()).join(Activity, Proposal.activity_id == Activity.id),
-            scope, period, filters,
-        ).where(Proposal.rating.is_not(None)).group_by(Proposal.rating)
-    ).all())
+    # One grouped statement over the period's proposals: status × rating, with the overdue and
+    # replied counts alongside.
+    has_reply = sa.exists().where(ProposalReply.proposal_id == Proposal.id)
+    overdue = sa.and_(Proposal.status.in_(AWAITING_REPLY), Proposal.due_on < today)
+    stmt = sa.select(
+        Proposal.status, Proposal.rating, sa.func.count(),
+        sa.func.count().filter(overdue), sa.func.count().filter(has_reply),
+    ).join(Activity, Proposal.activity_id == Activity.id)
+    rows = db.session.execute(
+        _approved_in(stmt, scope, period, filters).group_by(Proposal.status, Proposal.rating)
+    ).all()
+    by_status: dict[ProposalStatus, int] = {}
+    ratings: dict[Rating, int] = {}
+    overdue_n = replied = 0
+    for status, rating, n, n_overdue, n_replied in rows:
+        by_status[ProposalStatus(status)] = by_status.get(ProposalStatus(status), 0) + n
+        if rating is not None:
+            ratings[Rating(rating)] = ratings.get(Rating(rating), 0) + n
+        overdue_n += n_overdue
+        replied += n_replied
     beyond_registration = (ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED,
                            ProposalStatus.HANDLING, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
-    replied = db.session.scalar(
-        _approved_in(
-            sa.select(sa.func.count(sa.distinct(Proposal.id))).select_from(Proposal)
-            .join(Activity, Proposal.activity_id == Activity.id),
-            scope, period, filters,
-        ).where(sa.exists().where(ProposalReply.proposal_id == Proposal.id))
-    ) or 0
     return ProposalFigures(
         submitted=sum(by_status.values()),
         registered=sum(by_status.get(s, 0) for s in beyond_registration),
         replied=replied,
-        overdue=overdue,
+        overdue=overdue_n,
         satisfied=ratings.get(Rating.SATISFIED, 0),
         basically_satisfied=ratings.get(Rating.BASICALLY_SATISFIED, 0),
         unsatisfied=ratings.get(Rating.UNSATISFIED, 0),

@@ -93,7 +93,7 @@ def rebuild() -> None:
             ["campaign_id", "month", "delegation_id", "delegate_type", "level", "initiative_id",
              "kind_id", "activities", "people_reached"],
             sa.select(*dims, sa.func.count(), sa.func.sum(Activity.people_reached))
-            .where(approved).group_by(*group),
+            .where(approved).group_by(*group).order_by(*group),
         )
     )
     focus = activity_focus_area.c.focus_area_id
@@ -103,7 +103,7 @@ def rebuild() -> None:
              "kind_id", "focus_area_id", "activities"],
             sa.select(*dims, focus, sa.func.count())
             .join(activity_focus_area, activity_focus_area.c.activity_id == Activity.id)
-            .where(approved).group_by(*group, focus),
+            .where(approved).group_by(*group, focus).order_by(*group, focus),
         )
     )
     db.session.execute(
@@ -116,6 +116,9 @@ def rebuild() -> None:
                       sa.func.count())
             .where(approved)
             .group_by(Activity.campaign_id, month_of(Activity.occurred_on), Activity.delegate_id,
+                      Activity.initiative_id, Activity.kind_id)
+            # rows in key order, so one month's rows sit together on disk
+            .order_by(Activity.campaign_id, month_of(Activity.occurred_on), Activity.delegate_id,
                       Activity.initiative_id, Activity.kind_id),
         )
     )
