@@ -74,3 +74,16 @@ def test_my_activities_are_paged(app, client, auth, world):
 def test_an_empty_list_says_what_to_do(client, auth, world):
     auth.login("dele_a")
     assert "点“记一笔”记下来" in client.get("/activities/mine").get_data(as_text=True)
+
+
+def test_city_staff_get_a_delegation_filter_that_keeps_its_choice(app, client, auth, world):
+    with app.app_context():
+        qilihe = factories.delegation("qilihe").id
+    auth.login("staff_city")
+    for path in ("/activities/", "/review/", "/proposals/", "/concerns/", "/delegates/"):
+        page = client.get(f"{path}?delegation={qilihe}").get_data(as_text=True)
+        assert 'id="f-delegation"' in page, path
+        assert f'<option value="{qilihe}" selected>七里河区</option>' in page, path
+    auth.logout()
+    auth.login("staff_a")  # one delegation: nothing to choose
+    assert 'id="f-delegation"' not in client.get("/review/").get_data(as_text=True)
