@@ -1,17 +1,24 @@
-"""The committee dashboard timed at two data sizes, on SQLite and on PostgreSQL.
+"""The committee dashboard timed at two data sizes, on SQLite and on PostgreSQL, in two
+scenarios.
 
-For each database and each size (10,000 and 1,000,000 approved entries by default, over the
-same 36 months) a fresh database is seeded by :mod:`bench.seed`, then the dashboard's work
-for the latest full month and the whole city is timed: every figure the page shows, called
-as the page calls them, after a warm-up, at least 15 times; and, when the ``/dashboard/``
-page exists, a GET of it through the test client logged in as city staff. Medians are
-reported with the ratio of the largest size to the smallest; the rollups are meant to keep
-that ratio at or under 1.2. The statements of the slowest figures are shown with their
-plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
+- ``history`` (primary, judged): growing history at constant density. Every size has the
+  same 2,000 delegates and 10,000 approved entries a month; the size decides how far back
+  the history reaches (10,000 entries = 1 month, 1,000,000 = 100 months, ending last
+  month). The month measured holds the same entries at every size, so the ratio of the
+  medians is what the target is about: at most 1.2, cost independent of history.
+- ``density`` (secondary, reported, not judged): denser months, the city grows. Every size
+  covers the same 36 months, so at 1,000,000 a month holds 100 times the entries of 10,000.
 
-    python -m bench.dashboard                  # 10k and 1M, SQLite and PostgreSQL (make bench)
+For each scenario, database and size a fresh database is seeded by :mod:`bench.seed`, then
+the dashboard's work for the latest full month and the whole city is timed: every figure the
+page shows, called as the page calls them, after a warm-up, at least 15 times; and a GET of
+``/dashboard/`` through the test client logged in as city staff. Medians are reported with
+the ratio of the largest size to the smallest. The statements of the slowest figures are
+shown with their plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
+
+    python -m bench.dashboard                  # both scenarios, 10k and 1M, SQLite and PostgreSQL
     python -m bench.dashboard --quick          # 10k and 100k, fewer repetitions, no report file
-    python -m bench.dashboard --databases sqlite --sizes 10000,200000
+    python -m bench.dashboard --scenario history --databases sqlite --sizes 10000,200000
 
 The results go to the terminal, to docs/performance.md (between its ``bench:results``
 markers; the text around them is kept) and, as JSON, to bench/results/.
@@ -35,15 +42,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 
 from bench.seed import (
     DATABASES,
+    MONTHLY,
+    MONTHS,
     PG_ENV,
+    SCENARIOS,
     STAFF_PASSWORD,
     STAFF_USERNAME,
+    Layout,
     SeedReport,
     database_version,
     fresh_database,
@@ -64,7 +74,11 @@ RESULTS = ROOT / "bench" / "results"
 START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
 TARGET_RATIO = 1.2
 TREND_MONTHS = 12
-EXPLAINED = 3  # slowest figures whose statements are explained, at the largest size
+EXPLAINED = {"history": 3, "density": 2}  # slowest figures explained, at the largest size
+TITLES = {
+    "history": "Growing history at constant density (primary: judged against the target)",
+    "density": "Denser months: the city grows (secondary: reported, not judged)",
+}
 
 
 # --- what the dashboard asks for --------------------------------------------------------------------
@@ -103,12 +117,6 @@ def dashboard_request(app: Flask) -> DashboardRequest:
     )
 
 
-def inactive_delegate_count(r: DashboardRequest) -> int:
-    """How many delegates the inactive list holds (the number the page shows)."""
-    listed = figures.inactive_delegate_select(r.scope, r.filters, r.today, r.inactive_days)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(listed.order_by(None).subquery()))
-
-
 def dashboard_figures(r: DashboardRequest) -> list[tuple[str, Callable[[], Any]]]:
     """Every figure of the page, in the order it shows them."""
     s, p, fl = r.scope, r.period, r.filters
@@ -124,7 +132,7 @@ def dashboard_figures(r: DashboardRequest) -> list[tuple[str, Callable[[], Any]]
         ("concern_period_figures", lambda: figures.concern_period_figures(s, p, fl)),
         ("type_call_progress", lambda: figures.type_call_progress(s, p, fl, r.campaign_id)),
         ("points_ranking", lambda: figures.points_ranking(s, p, fl, limit=10)),
-        ("inactive_delegates", lambda: inactive_delegate_count(r)),
+        ("inactive_delegates", lambda: figures.inactive_delegate_count(s, fl, r.today, r.inactive_days)),
     ]
 
 
@@ -143,12 +151,14 @@ class Explained:
 
 @dataclass
 class SizeResult:
+    scenario: str
     database: str
     size: int
     seed: dict[str, Any]
     figures_ms: dict[str, float]  # median per figure
     total_ms: float  # median of the whole set, one pass per repetition
     month: str = ""
+    month_entries: int = 0  # approved entries in the dashboard month
     page_ms: float | None = None
     page_note: str = ""
     explained: list[Explained] = field(default_factory=list)
@@ -210,7 +220,7 @@ def time_page(app: Flask, reps: int, warmup: int) -> tuple[float | None, str]:
     return _ms(times), f"GET {url}, {len(response.data) / 1024:.0f} KiB"
 
 
-def explain_slowest(app: Flask, medians: dict[str, float], count: int = EXPLAINED) -> list[Explained]:
+def explain_slowest(app: Flask, medians: dict[str, float], count: int = 3) -> list[Explained]:
     """The slowest statement of each of the ``count`` slowest figures, with its plan."""
     out = []
     with app.app_context():
@@ -257,24 +267,29 @@ def _plan(statement: str, parameters: Any) -> str:
 # --- one database at one size ------------------------------------------------------------------------
 
 
-def run_one(database: str, size: int, workdir: Path, reps: int, warmup: int, explain: bool,
-            say: Callable[[str], None]) -> tuple[SizeResult, str]:
+def run_one(scenario: str, database: str, size: int, workdir: Path, reps: int, warmup: int,
+            explain: int, say: Callable[[str], None]) -> tuple[SizeResult, str]:
+    layout = Layout.of(scenario, size)
     with fresh_database(database, workdir) as url:
         app = make_app(url)
-        say(f"  {database}, {size:,} entries: seeding")
-        report: SeedReport = seed(app, size, progress=say)
+        say(f"  {scenario}, {database}, {size:,} entries over {layout.months} months: seeding")
+        report: SeedReport = seed(app, size, layout=layout, progress=say)
         say(f"    seeded in {report.seconds:.1f} s ("
             + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()) + ")")
         version = database_version(app)
+        with app.app_context():
+            r = dashboard_request(app)
+            month, month_entries = r.period.to_arg(), figures.activity_totals(r.scope, r.period, r.filters).activities
+            db.session.remove()
+        say(f"    dashboard month {month}: {month_entries:,} approved entries")
         per, total = time_figures(app, reps, warmup)
         say(f"    figures: {total:.1f} ms median over {reps} repetitions")
         page, note = time_page(app, reps, warmup)
         say(f"    page: {f'{page:.1f} ms' if page is not None else '-'} ({note})")
-        with app.app_context():
-            month = latest_full_month(local_today()).to_arg()
-        result = SizeResult(database, size, _seed_summary(report), per, total, month, page, note)
+        result = SizeResult(scenario, database, size, _seed_summary(report), per, total, month,
+                            month_entries, page, note)
         if explain:
-            result.explained = explain_slowest(app, per)
+            result.explained = explain_slowest(app, per, explain)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -308,41 +323,62 @@ def machine() -> dict[str, str]:
             "sqlite": sqlite3.sqlite_version, "postgresql": "not run"}
 
 
-def ratio(results: list[SizeResult], database: str, key: Callable[[SizeResult], float | None]) -> float | None:
-    rows = sorted((r for r in results if r.database == database), key=lambda r: r.size)
+def _rows(results: list[SizeResult], scenario: str, database: str) -> list[SizeResult]:
+    return sorted((r for r in results if r.scenario == scenario and r.database == database),
+                  key=lambda r: r.size)
+
+
+def ratio(results: list[SizeResult], scenario: str, database: str,
+          key: Callable[[SizeResult], float | None]) -> float | None:
+    """Median at the largest size ÷ median at the smallest, for one scenario and database."""
+    rows = _rows(results, scenario, database)
     if len(rows) < 2 or key(rows[0]) in (None, 0) or key(rows[-1]) is None:
         return None
     return key(rows[-1]) / key(rows[0])
 
 
-def verdict(value: float | None) -> str:
+def verdict(value: float | None, judged: bool = True) -> str:
+    """'1.07 (met)', '3.10 (NOT met)', or just the ratio for a scenario that is not judged."""
     if value is None:
         return "-"
+    if not judged:
+        return f"{value:.2f}"
     return f"{value:.2f} ({'met' if value <= TARGET_RATIO else 'NOT met'})"
 
 
-def render_table(results: list[SizeResult]) -> str:
-    lines = [f"{'database':<11} {'entries':>10} {'seed':>8} {'figures':>10} {'page':>10}"]
-    for database in dict.fromkeys(r.database for r in results):
-        rows = [r for r in results if r.database == database]
-        for r in sorted(rows, key=lambda r: r.size):
+def _judged(scenario: str) -> bool:
+    return scenario == "history"
+
+
+def _scenarios(results: list[SizeResult]) -> list[str]:
+    present = {r.scenario for r in results}
+    return [s for s in SCENARIOS if s in present]
+
+
+def render_table(results: list[SizeResult], scenario: str) -> str:
+    judged = _judged(scenario)
+    lines = [TITLES[scenario],
+             f"{'database':<11} {'entries':>10} {'months':>6} {'in month':>9} {'seed':>8} "
+             f"{'figures':>10} {'page':>10}"]
+    for database in dict.fromkeys(r.database for r in results if r.scenario == scenario):
+        for r in _rows(results, scenario, database):
             page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else "-"
-            lines.append(f"{database:<11} {r.size:>10,} {r.seed['seconds']:>6.1f} s "
-                         f"{r.total_ms:>7.1f} ms {page:>10}")
-        lines.append(f"{'':<11} {'ratio':>10} {'':>8} {verdict(ratio(results, database, lambda r: r.total_ms)):>10} "
-                     f"{verdict(ratio(results, database, lambda r: r.page_ms)):>10}")
+            lines.append(f"{database:<11} {r.size:>10,} {r.seed['months']:>6} {r.month_entries:>9,} "
+                         f"{r.seed['seconds']:>6.1f} s {r.total_ms:>7.1f} ms {page:>10}")
+        total = verdict(ratio(results, scenario, database, lambda r: r.total_ms), judged)
+        page = verdict(ratio(results, scenario, database, lambda r: r.page_ms), judged)
+        lines.append(f"{'':<11} {'ratio':>10} {'':>6} {'':>9} {'':>8} {total:>10} {page:>10}")
     return "\n".join(lines)
 
 
-def render_breakdown(results: list[SizeResult]) -> str:
+def render_breakdown(results: list[SizeResult], scenario: str) -> str:
     """Per figure: median ms at each database and size, slowest first."""
-    columns = [(r.database, r.size) for r in results]
-    by = {(r.database, r.size): r for r in results}
-    names = sorted(results[0].figures_ms, key=lambda n: -max(r.figures_ms[n] for r in results))
-    head = f"{'figure (ms)':<24}" + "".join(f"{d[:6] + ' ' + _short(s):>14}" for d, s in columns)
+    runs = [r for r in results if r.scenario == scenario]
+    names = sorted(runs[0].figures_ms, key=lambda n: -max(r.figures_ms[n] for r in runs))
+    head = f"{scenario + ' (ms)':<24}" + "".join(f"{r.database[:6] + ' ' + _short(r.size):>14}" for r in runs)
     lines = [head]
     for name in names:
-        lines.append(f"{name:<24}" + "".join(f"{by[c].figures_ms[name]:>14.2f}" for c in columns))
+        lines.append(f"{name:<24}" + "".join(f"{r.figures_ms[name]:>14.2f}" for r in runs))
     return "\n".join(lines)
 
 
@@ -350,11 +386,63 @@ def _short(size: int) -> str:
     return f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size // 1000}k"
 
 
-def render_markdown(results: list[SizeResult], info: dict[str, str], settings: dict[str, Any]) -> str:
-    sizes = sorted({r.size for r in results})
-    databases = list(dict.fromkeys(r.database for r in results))
-    by = {(r.database, r.size): r for r in results}
+INTRO = {
+    "history": (f"Every size: the same 2,000 delegates and {MONTHLY:,} approved entries a month; "
+                "the size decides how many months back the history reaches. The dashboard month "
+                "holds the same entries at every size."),
+    "density": (f"Every size covers the same {MONTHS} months, so the entries a month grow with "
+                "the size. Shown for what it says about busier months; the target is not about "
+                "this case."),
+}
+
+
+def _summary_table(results: list[SizeResult], scenario: str, databases: list[str],
+                   sizes: list[int]) -> list[str]:
+    judged = _judged(scenario)
+    out = ["| database | entries | months | entries in the month | seeding | dashboard figures | ratio "
+           "| page GET | ratio |",
+           "|---|---:|---:|---:|---:|---:|---|---:|---|"]
+    for database in databases:
+        rows = _rows(results, scenario, database)
+        if not rows:
+            continue
+        total_ratio = verdict(ratio(results, scenario, database, lambda r: r.total_ms), judged)
+        page_ratio = verdict(ratio(results, scenario, database, lambda r: r.page_ms), judged)
+        for r in rows:
+            page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else f"– ({r.page_note})"
+            last = r is rows[-1]
+            out.append(f"| {database} | {r.size:,} | {r.seed['months']} | {r.month_entries:,} | "
+                       f"{r.seed['seconds']:.1f} s | {r.total_ms:.1f} ms | {total_ratio if last else ''} "
+                       f"| {page} | {page_ratio if last else ''} |")
     small, large = sizes[0], sizes[-1]
+    tail = f"target ≤ {TARGET_RATIO}." if judged else "not judged against the target."
+    return out + ["", f"Ratio = median at {large:,} ÷ median at {small:,}; {tail}", ""]
+
+
+def _figure_table(results: list[SizeResult], scenario: str, databases: list[str],
+                  sizes: list[int]) -> list[str]:
+    by = {(r.database, r.size): r for r in results if r.scenario == scenario}
+    large = sizes[-1]
+    header = ["figure"] + [f"{d} {s:,}" for d in databases for s in sizes] + [f"{d} ratio" for d in databases]
+    out = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    names = list(next(iter(by.values())).figures_ms)
+
+    def worst(name: str) -> float:
+        return max((by[(d, large)].figures_ms[name] for d in databases if (d, large) in by), default=0)
+
+    for name in sorted(names, key=worst, reverse=True):
+        cells = [f"{by[(d, s)].figures_ms[name]:.2f}" if (d, s) in by else "-"
+                 for d in databases for s in sizes]
+        for d in databases:
+            value = ratio(results, scenario, d, lambda r, n=name: r.figures_ms[n])
+            cells.append(f"{value:.2f}" if value is not None else "-")
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
+def render_markdown(results: list[SizeResult], info: dict[str, str], settings: dict[str, Any]) -> str:
+    databases = list(dict.fromkeys(r.database for r in results))
+    scenarios = _scenarios(results)
     out = [
         f"Measured {settings['when']} (dashboard month {settings['month']}, city scope, "
         f"trend {TREND_MONTHS} months), {settings['reps']} repetitions after {settings['warmup']} "
@@ -368,58 +456,35 @@ def render_markdown(results: list[SizeResult], info: dict[str, str], settings: d
     ]
     if settings.get("skipped"):
         out += [f"Not run: {settings['skipped']}.", ""]
-    out += ["| database | entries | seeding | dashboard figures | ratio | page GET | ratio |",
-            "|---|---:|---:|---:|---|---:|---|"]
-    for database in databases:
-        total_ratio = verdict(ratio(results, database, lambda r: r.total_ms))
-        page_ratio = verdict(ratio(results, database, lambda r: r.page_ms))
-        for size in sizes:
-            r = by.get((database, size))
-            if r is None:
-                continue
-            page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else f"– ({r.page_note})"
-            last = size == large
-            out.append(f"| {database} | {size:,} | {r.seed['seconds']:.1f} s | {r.total_ms:.1f} ms | "
-                       f"{total_ratio if last else ''} | {page} | {page_ratio if last else ''} |")
-    out += ["", f"Ratio = median at {large:,} ÷ median at {small:,}; target ≤ {TARGET_RATIO}.", ""]
+    for scenario in scenarios:
+        sizes = sorted({r.size for r in results if r.scenario == scenario})
+        out += [f"### {TITLES[scenario]}", "", INTRO[scenario], ""]
+        out += _summary_table(results, scenario, databases, sizes)
+    for scenario in scenarios:
+        sizes = sorted({r.size for r in results if r.scenario == scenario})
+        out += [f"### Per figure, {scenario} (median ms)", ""]
+        out += _figure_table(results, scenario, databases, sizes)
 
-    # per figure, slowest first at the largest size
-    out += ["### Per figure (median ms)", ""]
-    header = ["figure"] + [f"{d} {s:,}" for d in databases for s in sizes] + [f"{d} ratio" for d in databases]
-    out += ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
-    names = list(next(iter(results)).figures_ms)
-
-    def worst(name: str) -> float:
-        return max((by[(d, large)].figures_ms[name] for d in databases if (d, large) in by), default=0)
-
-    for name in sorted(names, key=worst, reverse=True):
-        cells = [f"{by[(d, s)].figures_ms[name]:.2f}" if (d, s) in by else "-"
-                 for d in databases for s in sizes]
-        for d in databases:
-            value = ratio(results, d, lambda r, n=name: r.figures_ms[n])
-            cells.append(f"{value:.1f}" if value is not None else "-")
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
-    out.append("")
-
-    seeded = [r for r in results if r.size == large]
-    if seeded:
-        out += [f"### Seeding {large:,} entries", ""]
-        for r in seeded:
+    largest = [r for r in results if r.size == max(x.size for x in results if x.scenario == r.scenario)]
+    if largest:
+        out += ["### Seeding the largest size", ""]
+        for r in largest:
             s = r.seed
-            out.append(f"- {r.database}: {s['seconds']:.1f} s ("
+            out.append(f"- {r.scenario}, {r.database}, {r.size:,} entries: {s['seconds']:.1f} s ("
                        + ", ".join(f"{k} {v:.1f} s" for k, v in s["stages"].items())
                        + f"); {s['delegates']:,} delegates, {s['focus_links']:,} focus links, "
                        f"{s['proposals']:,} proposals, {s['replies']:,} replies, "
-                       f"{s['concerns']:,} concerns, {s['first_month']}…{s['last_month']}.")
+                       f"{s['concerns']:,} concerns, {s['first_month']}…{s['last_month']} "
+                       f"({s['months']} months).")
         out.append("")
 
-    explained = [r for r in results if r.size == large and r.explained]
+    explained = [r for r in largest if r.explained]
     if explained:
-        out += [f"### Slowest figures at {large:,}: their slowest statement and its plan", ""]
+        out += ["### Slowest figures at the largest size: their slowest statement and its plan", ""]
         for r in explained:
             for e in r.explained:
-                out += [f"<details><summary>{r.database}: <b>{e.figure}</b> {e.median_ms:.1f} ms "
-                        f"(statement {e.statement_ms:.1f} ms)</summary>", "",
+                out += [f"<details><summary>{r.scenario}, {r.database}, {r.size:,}: <b>{e.figure}</b> "
+                        f"{e.median_ms:.1f} ms (statement {e.statement_ms:.1f} ms)</summary>", "",
                         "```sql", e.sql.strip(), "```", "", f"Parameters: `{e.parameters}`", "",
                         "```", e.plan, "```", "", "</details>", ""]
     return "\n".join(out).rstrip() + "\n"
@@ -452,6 +517,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Seed, time and report; the exit status is 0 even when a target is not met."""
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard",
                                      description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", choices=(*SCENARIOS, "both"), default="both",
+                        help=f"history: {MONTHLY:,} entries a month, the size sets how many months "
+                             f"(primary, judged); density: the size spread over {MONTHS} months "
+                             "(secondary); both (default)")
     parser.add_argument("--sizes", type=_sizes, help="entries per database (default 10000,1000000; "
                         "--quick: 10000,100000)")
     parser.add_argument("--databases", default=",".join(DATABASES),
@@ -464,6 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"update {REPORT.relative_to(ROOT)} and bench/results/ (default: yes, "
                              "except with --quick)")
     args = parser.parse_args(argv)
+    scenarios = list(SCENARIOS) if args.scenario == "both" else [args.scenario]
     sizes = args.sizes or ([10_000, 100_000] if args.quick else [10_000, 1_000_000])
     reps = args.reps or (5 if args.quick else 15)
     warmup = args.warmup if args.warmup is not None else (1 if args.quick else 3)
@@ -485,22 +555,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     results: list[SizeResult] = []
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as tmp:
-        for database in databases:
-            for size in sizes:
-                result, version = run_one(database, size, Path(tmp), reps, warmup,
-                                          explain=size == sizes[-1], say=say)
-                results.append(result)
-                if database == "postgresql":
-                    info["postgresql"] = version
-    say("")
-    if results:
-        say(render_breakdown(results))
+        for scenario in scenarios:
+            for database in databases:
+                for size in sizes:
+                    result, version = run_one(
+                        scenario, database, size, Path(tmp), reps, warmup,
+                        explain=EXPLAINED[scenario] if size == sizes[-1] else 0, say=say)
+                    results.append(result)
+                    if database == "postgresql":
+                        info["postgresql"] = version
+    for scenario in _scenarios(results):
         say("")
-    say(render_table(results))
-    say(f"\nTotal {time.perf_counter() - started:.0f} s. Target: ratio ≤ {TARGET_RATIO}.")
+        say(render_breakdown(results, scenario))
+        say("")
+        say(render_table(results, scenario))
+    say(f"\nTotal {time.perf_counter() - started:.0f} s. Target (history scenario): ratio ≤ {TARGET_RATIO}.")
     if write and results:
         settings = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "month": results[0].month,
-                    "load_after": machine()["load"],
+                    "load_after": machine()["load"], "scenarios": scenarios, "sizes": sizes,
                     "reps": reps, "warmup": warmup, "skipped": skipped}
         write_report(REPORT, render_markdown(results, info, settings))
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,17 @@
 A fresh database (a SQLite file in a temporary folder, or a PostgreSQL database created
 next to ``TRACKER_BENCH_DATABASE_URL``'s and dropped afterwards) is built by the migrations,
 gets the packaged campaign, ~2,000 delegates over the nine delegations and N approved
-activities spread evenly over the 36 months that end with last month (so every size covers
-the same span and only the density grows); then the rollups are rebuilt.
+activities in the whole months that end with last month; then the rollups are rebuilt.
+
+Two layouts of those N entries (see :class:`Layout`):
+
+- ``history`` (growing history at constant density): every month holds the same number of
+  entries (10,000 by default, ~5 per delegate), and N decides how many months back the
+  history reaches: 10,000 entries are one month, 1,000,000 are 100 months. Months before the
+  campaign's start get entries too: the figures do not look at the campaign's dates, and the
+  point is only a long history.
+- ``density`` (denser months: the city grows): the entries are spread evenly over the days
+  of the same 36 months at every size, so a bigger N means busier months.
 
 The rows read like the demo data (same kinds per delegate type, initiatives, calls, focus
 areas, texts): ~30 % carry one focus area, ~5 % are proposals followed to varied statuses
@@ -14,7 +23,8 @@ tables' secondary indexes are dropped, then the indexes are built again from the
 definitions. SQLite runs without journal or fsync during the load and PostgreSQL without
 foreign-key triggers: acceptable only because the database is thrown away afterwards.
 
-    python -m bench.seed 100000                      # SQLite, kept in a temporary folder
+    python -m bench.seed 100000                      # history: 10 months of 10,000, SQLite
+    python -m bench.seed 100000 --scenario density   # 36 months of ~2,800
     python -m bench.seed 100000 --database postgresql --keep
 """
 
@@ -100,7 +110,9 @@ from tracker.timeutil import local_today
 PG_ENV = "TRACKER_BENCH_DATABASE_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASES = ("sqlite", "postgresql")
-MONTHS = 36
+MONTHS = 36  # the density layout's span
+MONTHLY = 10_000  # the history layout's entries a month (~5 per delegate)
+SCENARIOS = ("history", "density")
 DELEGATES = 2_000
 BATCH = 50_000
 IDLE_SHARE = 0.10  # delegates with no entry at all, as in the demo
@@ -187,6 +199,30 @@ def database_version(app: Flask) -> str:
         return "PostgreSQL " + version.split()[0]
 
 
+# --- how the entries fall on the calendar ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where N entries go: ``months`` whole months ending with last month, either the same
+    number in every month (``equal_months``) or evenly over the span's days."""
+
+    scenario: str
+    months: int
+    equal_months: bool
+
+    @classmethod
+    def of(cls, scenario: str, activities: int, *, monthly: int = MONTHLY,
+           months: int = MONTHS) -> Layout:
+        """``history``: ``monthly`` entries in each month, as many months as N fills;
+        ``density``: the same ``months`` at every size."""
+        if scenario == "history":
+            return cls("history", max(1, round(activities / monthly)), True)
+        if scenario == "density":
+            return cls("density", months, False)
+        raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
+
+
 # --- what a seed made ------------------------------------------------------------------------------
 
 
@@ -202,6 +238,8 @@ class SeedReport:
     concerns: int = 0
     first_month: date | None = None
     last_month: date | None = None
+    months: int = 0
+    layout: str = ""
     stages: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -600,15 +638,28 @@ def _text(rng: random.Random, kind_code: str, kind_name: str, kind_description: 
 
 
 class _Entries:
-    """Rows for entries ``lo``…``hi``: entry ``i`` falls on day ``i × days ÷ n`` of the span,
-    so ids follow the calendar as they do in a live database."""
+    """Rows for entries ``lo``…``hi``: entry ``i`` falls on day ``i × days ÷ n`` of the span
+    (or, with ``months``, in month ``i × months ÷ n``), so ids follow the calendar as they do
+    in a live database."""
 
     POOL = 8  # texts drawn per delegation and kind
 
     def __init__(self, vocab: _Vocabulary, rng: random.Random, first: date, days: int,
-                 total: int, today: date):
+                 total: int, today: date, months: int = 0):
         self.v, self.rng, self.first, self.days, self.total = vocab, rng, first, days, total
         self.today = today
+        # months > 0: the same number of entries in each of the span's months (entry i in
+        # month i × months ÷ n, spread over that month's days); otherwise evenly over the days.
+        self.month_starts: list[int] = []
+        self.month_days: list[tuple[int, int]] = []  # (offset of the month's first day, its days)
+        if months:
+            self.month_starts = [-(-k * total // months) for k in range(months + 1)]
+            offset, month = 0, first
+            for _ in range(months):
+                following = add_months(month, 1)
+                self.month_days.append((offset, (following - month).days))
+                offset += (following - month).days
+                month = following
         yesterday = today - timedelta(days=1)
         self.day_values = []
         for offset in range(days):
@@ -653,7 +704,7 @@ class _Entries:
         has_proposal = "proposal" in v.kinds
         for i in range(lo, hi):
             activity_id = i + 1
-            day, occurred, created, submitted, approved = self.day_values[i * self.days // self.total]
+            day, occurred, created, submitted, approved = self.day_values[self.day_of(i)]
             person = people[bisect.bisect(cum, rng.random() * top)]
             dtype = person.delegate_type
             if has_proposal and rng.random() < PROPOSAL_SHARE:
@@ -692,6 +743,15 @@ class _Entries:
         self.report.replies += len(out[REPLY])
         self.report.concerns += len(out[CONCERN])
         return out
+
+    def day_of(self, i: int) -> int:
+        """Offset from the span's first day of entry ``i``'s date."""
+        if not self.month_starts:
+            return i * self.days // self.total
+        k = bisect.bisect_right(self.month_starts, i) - 1
+        lo, hi = self.month_starts[k], self.month_starts[k + 1]
+        offset, days = self.month_days[k]
+        return offset + (i - lo) * days // (hi - lo)
 
     def focus_for(self, text: _Text, dtype: str, kind_code: str) -> int | None:
         v, rng = self.v, self.rng
@@ -791,10 +851,12 @@ def span_for(today: date, months: int = MONTHS) -> tuple[date, date]:
     return date(index // 12, index % 12 + 1, 1), end
 
 
-def seed(app: Flask, activities: int, *, delegates: int = DELEGATES, seed: int = 2023,
-         today: date | None = None, progress: Callable[[str], None] | None = None) -> SeedReport:
+def seed(app: Flask, activities: int, *, layout: Layout | None = None, delegates: int = DELEGATES,
+         seed: int = 2023, today: date | None = None,
+         progress: Callable[[str], None] | None = None) -> SeedReport:
     """Migrate the empty database behind ``app``, load the campaign, add ``delegates``
-    delegates and ``activities`` approved entries, rebuild the rollups and commit."""
+    delegates and ``activities`` approved entries placed as ``layout`` says (default: the
+    history layout), rebuild the rollups and commit."""
     from flask_migrate import upgrade
 
     say = progress or (lambda _line: None)
@@ -814,9 +876,12 @@ def seed(app: Flask, activities: int, *, delegates: int = DELEGATES, seed: int =
         db.engine.dispose()  # the writer works on its own connection
         watch.lap("delegates")
 
-    first, end = span_for(today)
+    layout = layout or Layout.of("history", activities)
+    first, end = span_for(today, layout.months)
     report.first_month, report.last_month = first, (end - timedelta(days=1)).replace(day=1)
-    entries = _Entries(vocab, rng, first, (end - first).days, max(activities, 1), today)
+    report.months, report.layout = layout.months, layout.scenario
+    entries = _Entries(vocab, rng, first, (end - first).days, max(activities, 1), today,
+                       layout.months if layout.equal_months else 0)
     writer = _writer_for(url)
     indexes = writer.drop_indexes(LOADED_TABLES)
     started = time.perf_counter()
@@ -855,6 +920,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.seed", description=main.__doc__)
     parser.add_argument("activities", type=int, help="approved entries to write, e.g. 1000000")
     parser.add_argument("--database", choices=DATABASES, default="sqlite")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="history",
+                        help=f"history: {MONTHLY:,} entries a month, as many months as N fills "
+                             f"(default); density: N spread over {MONTHS} months")
+    parser.add_argument("--monthly", type=int, default=MONTHLY,
+                        help=f"entries a month in the history layout (default {MONTHLY:,})")
     parser.add_argument("--delegates", type=int, default=DELEGATES)
     parser.add_argument("--keep", action="store_true", help="do not remove the database afterwards")
     args = parser.parse_args(argv)
@@ -873,10 +943,12 @@ def _seed_one(args: argparse.Namespace, workdir: Path) -> int:
     with _maybe_kept(args.database, workdir, args.keep) as url:
         app = make_app(url)
         print(f"seeding {args.activities:,} entries into {make_url(url).render_as_string()}", flush=True)
-        report = seed(app, args.activities, delegates=args.delegates,
+        layout = Layout.of(args.scenario, args.activities, monthly=args.monthly)
+        report = seed(app, args.activities, layout=layout, delegates=args.delegates,
                       progress=lambda line: print(line, flush=True))
         print(f"done in {report.seconds:.1f} s: {report.delegates:,} delegates, "
-              f"{report.activities:,} entries ({report.first_month:%Y-%m}…{report.last_month:%Y-%m}), "
+              f"{report.activities:,} entries ({report.layout}: {report.months} months, "
+              f"{report.first_month:%Y-%m}…{report.last_month:%Y-%m}), "
               f"{report.focus_links:,} focus links, {report.proposals:,} proposals, "
               f"{report.replies:,} replies, {report.concerns:,} concerns")
         print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()))
