@@ -337,6 +337,19 @@ def by_focus_area(scope: Scope, period: Period, filters: DashboardFilters) -> di
 # --- proposals and concerns of the period ----------------------------------------------------------
 
 
+def _of_approved_entries(column: Any, scope: Scope, period: Period, filters: DashboardFilters) -> Any:
+    """``column`` (an activity id) is one of the period's approved entries.
+
+    PostgreSQL is handed the ids as an array so it looks each one up by index, instead of
+    joining the month against every concern or proposal ever recorded; SQLite does that
+    with a plain IN.
+    """
+    ids = _approved_in(sa.select(Activity.id), scope, period, filters).scalar_subquery()
+    if db.engine.dialect.name == "postgresql":
+        return column == sa.any_(sa.func.array(ids))
+    return column.in_(ids)
+
+
 def _approved_in(stmt: sa.Select, scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
     stmt = stmt.where(Activity.status == ActivityStatus.APPROVED)
     return _restrict(stmt, Activity, scope, period, filters)
@@ -371,10 +384,8 @@ def proposal_figures(scope: Scope, period: Period, filters: DashboardFilters, to
     stmt = sa.select(
         Proposal.status, Proposal.rating, sa.func.count(),
         sa.func.count().filter(overdue), sa.func.count().filter(has_reply),
-    ).join(Activity, Proposal.activity_id == Activity.id)
-    rows = db.session.execute(
-        _approved_in(stmt, scope, period, filters).group_by(Proposal.status, Proposal.rating)
-    ).all()
+    ).where(_of_approved_entries(Proposal.activity_id, scope, period, filters))
+    rows = db.session.execute(stmt.group_by(Proposal.status, Proposal.rating)).all()
     by_status: dict[ProposalStatus, int] = {}
     ratings: dict[Rating, int] = {}
     overdue_n = replied = 0
@@ -413,12 +424,10 @@ class ConcernPeriodFigures(NamedTuple):
 
 def concern_period_figures(scope: Scope, period: Period, filters: DashboardFilters) -> ConcernPeriodFigures:
     """Concerns raised on approved entries of the period, and how far they got."""
-    stmt = sa.select(Concern.status, Concern.resolution, sa.func.count()).join(
-        Activity, Concern.activity_id == Activity.id
+    stmt = sa.select(Concern.status, Concern.resolution, sa.func.count()).where(
+        _of_approved_entries(Concern.activity_id, scope, period, filters)
     )
-    rows = db.session.execute(
-        _approved_in(stmt, scope, period, filters).group_by(Concern.status, Concern.resolution)
-    ).all()
+    rows = db.session.execute(stmt.group_by(Concern.status, Concern.resolution)).all()
     raised = sum(n for _, _, n in rows)
     resolved = sum(n for _, r, n in rows if r == ConcernResolution.RESOLVED)
     unresolvable = sum(n for _, r, n in rows if r == ConcernResolution.UNRESOLVABLE)
