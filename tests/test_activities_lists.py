@@ -87,3 +87,11 @@ def test_city_staff_get_a_delegation_filter_that_keeps_its_choice(app, client, a
     auth.logout()
     auth.login("staff_a")  # one delegation: nothing to choose
     assert 'id="f-delegation"' not in client.get("/review/").get_data(as_text=True)
+
+
+def test_filter_bars_keep_the_month_and_kind_chosen(client, auth, world):
+    auth.login("staff_city")
+    for path in ("/activities/", "/review/"):
+        page = client.get(f"{path}?month=2024-05&kind=visit").get_data(as_text=True)
+        assert 'name="month" value="2024-05"' in page, path
+        assert '<option value="visit" selected>走访</option>' in page, path

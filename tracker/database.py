@@ -33,6 +33,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
 
-def is_sqlite() -> bool:
-    """True when the bound database is SQLite."""
-    return db.engine.dialect.name == "sqlite"
+def is_postgresql() -> bool:
+    """True when the bound database is PostgreSQL (else SQLite)."""
+    return db.engine.dialect.name == "postgresql"

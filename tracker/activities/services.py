@@ -37,9 +37,6 @@ from ..notifications.services import notify
 from ..reports.rollups import count_approval
 from .forms import ActivityInput
 
-# Kept for the views' except clauses: an activity is one kind of stale object.
-StaleActivityError = StaleObjectError
-
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
 MAX_REASON_LENGTH = 2000
 

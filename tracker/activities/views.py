@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import history
 from ..campaigns.loader import active_campaign
+from ..concurrency import StaleObjectError
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
 from ..models import Activity, Delegate, Delegation, Station
@@ -27,7 +28,6 @@ from ..timeutil import local_today
 from .forms import ActivityForm
 from .services import (
     ActivityStateError,
-    StaleActivityError,
     create_activity,
     delete_draft,
     submit_activity,
@@ -246,7 +246,7 @@ def edit(activity_id: int):
                     activity, form.to_input(), current_user, expected_version=version,
                     submit=form.wants_submit(),
                 )
-            except (StaleActivityError, ActivityStateError):
+            except (StaleObjectError, ActivityStateError):
                 db.session.rollback()
                 return _conflict(activity_id)
             db.session.commit()
@@ -282,7 +282,7 @@ def submit(activity_id: int):
         submit_activity(
             activity, current_user, expected_version=request.form.get("version", type=int) or 0
         )
-    except (StaleActivityError, ActivityStateError):
+    except (StaleObjectError, ActivityStateError):
         db.session.rollback()
         return _conflict(activity_id)
     db.session.commit()

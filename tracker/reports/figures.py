@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from ..database import is_postgresql
 from ..enums import (
     ActivityStatus,
     ConcernResolution,
@@ -206,21 +207,31 @@ def activity_totals(scope: Scope, period: Period, filters: DashboardFilters) -> 
     return ActivityTotals(int(activities or 0), int(people or 0))
 
 
-def delegate_count(scope: Scope, filters: DashboardFilters) -> int:
-    """Delegates (not retired) matching the delegation, level and type filters."""
-    stmt = sa.select(sa.func.count()).select_from(Delegate).where(Delegate.retired_at.is_(None))
-    if scope.delegate_id is not None:
+def _restrict_delegates(stmt: sa.Select, scope: Scope, filters: DashboardFilters, *,
+                        by_type: bool = True) -> sa.Select:
+    """Apply the viewer's scope and the delegation, level (and type) filters to a select
+    over Delegate (not retired). Delegates are filtered by who they are now."""
+    stmt = stmt.where(Delegate.retired_at.is_(None))
+    if scope.everything:
+        pass
+    elif scope.delegate_id is not None:
         stmt = stmt.where(Delegate.id == scope.delegate_id)
     elif scope.delegation_id is not None:
         stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
-    elif not scope.everything:
+    else:
         stmt = stmt.where(sa.false())
-    if filters.delegation_id is not None:
-        stmt = stmt.where(Delegate.delegation_id == filters.delegation_id)
-    if filters.level is not None:
-        stmt = stmt.where(Delegate.level == filters.level)
-    if filters.delegate_type is not None:
-        stmt = stmt.where(Delegate.delegate_type == filters.delegate_type)
+    conditions = [(Delegate.delegation_id, filters.delegation_id), (Delegate.level, filters.level)]
+    if by_type:
+        conditions.append((Delegate.delegate_type, filters.delegate_type))
+    for column, value in conditions:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def delegate_count(scope: Scope, filters: DashboardFilters) -> int:
+    """Delegates (not retired) matching the delegation, level and type filters."""
+    stmt = _restrict_delegates(sa.select(sa.func.count()).select_from(Delegate), scope, filters)
     return db.session.scalar(stmt) or 0
 
 
@@ -306,18 +317,8 @@ def by_delegation(scope: Scope, period: Period, filters: DashboardFilters) -> li
         sa.select(DelegateRollup.delegation_id, sa.func.count(sa.distinct(DelegateRollup.delegate_id)))
         .where(DelegateRollup.activities > 0).group_by(DelegateRollup.delegation_id),
         DelegateRollup, scope, period, filters.but(focus_area_id=None))).all())
-    stmt = sa.select(Delegate.delegation_id, sa.func.count()).where(
-        Delegate.retired_at.is_(None)).group_by(Delegate.delegation_id)
-    if scope.delegation_id is not None:
-        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
-    elif not scope.everything:
-        stmt = stmt.where(sa.false())
-    for column, value in ((Delegate.delegation_id, filters.delegation_id),
-                          (Delegate.level, filters.level),
-                          (Delegate.delegate_type, filters.delegate_type)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    delegates = dict(db.session.execute(stmt).all())
+    stmt = _restrict_delegates(sa.select(Delegate.delegation_id, sa.func.count()), scope, filters)
+    delegates = dict(db.session.execute(stmt.group_by(Delegate.delegation_id)).all())
     rows = [
         DelegationRow(d, delegates.get(d, 0), active.get(d, 0), int(counts.get(d) or 0))
         for d in set(delegates) | set(counts)
@@ -345,7 +346,7 @@ def _of_approved_entries(column: Any, scope: Scope, period: Period, filters: Das
     with a plain IN.
     """
     ids = _approved_in(sa.select(Activity.id), scope, period, filters).scalar_subquery()
-    if db.engine.dialect.name == "postgresql":
+    if is_postgresql():
         return column == sa.any_(sa.func.array(ids))
     return column.in_(ids)
 
@@ -448,24 +449,13 @@ def inactive_delegate_select(scope: Scope, filters: DashboardFilters, today: dat
         .scalar_subquery()
     )
     stmt = sa.select(Delegate, last.label("last_active_on")).where(
-        Delegate.retired_at.is_(None),
         ~sa.exists().where(
             Activity.delegate_id == Delegate.id,
             Activity.status == ActivityStatus.APPROVED,
             Activity.occurred_on > cutoff,
         ),
     )
-    if scope.delegation_id is not None:
-        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
-    elif scope.delegate_id is not None:
-        stmt = stmt.where(Delegate.id == scope.delegate_id)
-    elif not scope.everything:
-        stmt = stmt.where(sa.false())
-    for column, value in ((Delegate.delegation_id, filters.delegation_id),
-                          (Delegate.level, filters.level),
-                          (Delegate.delegate_type, filters.delegate_type)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = _restrict_delegates(stmt, scope, filters)
     return stmt.order_by(last.is_not(None), last, Delegate.name, Delegate.id)
 
 
@@ -529,19 +519,10 @@ def delegates_without_call_select(scope: Scope, period: Period, filters: Dashboa
     """Delegates of the call's type with nothing under its kinds in the period."""
     per = _per_delegate_under_call(scope, period, filters, call)
     stmt = sa.select(Delegate).where(
-        Delegate.retired_at.is_(None),
         Delegate.delegate_type == call.delegate_type,
         Delegate.id.not_in(sa.select(per.c.delegate_id).where(per.c.n > 0)),
     )
-    if scope.delegation_id is not None:
-        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
-    elif scope.delegate_id is not None:
-        stmt = stmt.where(Delegate.id == scope.delegate_id)
-    elif not scope.everything:
-        stmt = stmt.where(sa.false())
-    for column, value in ((Delegate.delegation_id, filters.delegation_id), (Delegate.level, filters.level)):
-        if value is not None:
-            stmt = stmt.where(column == value)
+    stmt = _restrict_delegates(stmt, scope, filters, by_type=False)
     return stmt.order_by(Delegate.name, Delegate.id)
 
 
@@ -714,24 +695,9 @@ def delegate_list_select(scope: Scope, filters: DashboardFilters, name: str | No
 
     from ..models import Delegation
 
-    stmt = (
-        sa.select(Delegate)
-        .join(Delegation, Delegation.id == Delegate.delegation_id)
-        .where(Delegate.retired_at.is_(None))
+    stmt = _restrict_delegates(
+        sa.select(Delegate).join(Delegation, Delegation.id == Delegate.delegation_id), scope, filters
     )
-    if scope.everything:
-        pass
-    elif scope.delegate_id is not None:
-        stmt = stmt.where(Delegate.id == scope.delegate_id)
-    elif scope.delegation_id is not None:
-        stmt = stmt.where(Delegate.delegation_id == scope.delegation_id)
-    else:
-        stmt = stmt.where(sa.false())
-    for column, value in ((Delegate.delegation_id, filters.delegation_id),
-                          (Delegate.level, filters.level),
-                          (Delegate.delegate_type, filters.delegate_type)):
-        if value is not None:
-            stmt = stmt.where(column == value)
     if name:
         stmt = stmt.where(Delegate.name.contains(name, autoescape=True))
     return stmt.order_by(Delegation.position, Delegate.name, Delegate.id).options(

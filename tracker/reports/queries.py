@@ -95,12 +95,6 @@ def activity_list_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
     )
 
 
-def activity_count(scope: Scope, filters: ActivityFilters) -> int:
-    """How many activities :func:`activity_select` would list."""
-    inner = activity_select(scope, filters).order_by(None).with_only_columns(Activity.id)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
-
-
 def activity_counts_by_call(scope: Scope, filters: ActivityFilters) -> dict[int, int]:
     """Activities per call to action, for the campaign page's links."""
     inner = activity_select(scope, filters).order_by(None)

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..database import is_postgresql
 from ..enums import ActivityStatus
 from ..extensions import db
 from ..models import Activity, ActivityRollup, DelegateRollup, FocusRollup, activity_focus_area
@@ -27,17 +28,17 @@ def month_start(day: date) -> date:
 
 def month_of(column: Any) -> Any:
     """SQL for the first day of the month of a date column, on SQLite and PostgreSQL."""
-    if db.engine.dialect.name == "postgresql":
+    if is_postgresql():
         # literal, not a bound parameter, so GROUP BY sees the same expression as SELECT
         return sa.cast(sa.func.date_trunc(sa.literal_column("'month'"), column), sa.Date)
     return sa.func.date(column, sa.literal_column("'start of month'"))
 
 
-def _bump(model: type, keys: dict[str, Any], increments: dict[str, int]) -> None:
-    """Add ``increments`` to the row at ``keys``, creating it when missing (one statement)."""
-    dialect = db.engine.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**keys, **increments)
+def _bump(model: type, values: dict[str, Any], increments: dict[str, int]) -> None:
+    """Add ``increments`` to the row whose primary key ``values`` name, creating it (with
+    ``values``) when missing: one INSERT … ON CONFLICT statement."""
+    insert = postgresql.insert if is_postgresql() else sqlite.insert
+    stmt = insert(model).values(**values, **increments)
     table = model.__table__
     stmt = stmt.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
@@ -62,19 +63,7 @@ def count_approval(activity: Activity, sign: int) -> None:
           {"activities": sign, "people_reached": sign * (activity.people_reached or 0)})
     for area in activity.focus_areas:
         _bump(FocusRollup, {**dims, "focus_area_id": area.id}, {"activities": sign})
-    db.session.execute(
-        (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(DelegateRollup)
-        .values(
-            campaign_id=activity.campaign_id, month=month, delegate_id=activity.delegate_id,
-            initiative_id=activity.initiative_id, kind_id=activity.kind_id,
-            delegation_id=activity.delegation_id, delegate_type=activity.delegate_type.value,
-            level=activity.level.value, activities=sign,
-        )
-        .on_conflict_do_update(
-            index_elements=["campaign_id", "month", "delegate_id", "initiative_id", "kind_id"],
-            set_={"activities": DelegateRollup.__table__.c.activities + sign},
-        )
-    )
+    _bump(DelegateRollup, {**dims, "delegate_id": activity.delegate_id}, {"activities": sign})
 
 
 def rebuild() -> None:
