@@ -16,7 +16,7 @@ help:
 	@echo "make messages     extract strings and update the translation catalogues"
 	@echo "make lint         ruff check and format check"
 	@echo "make screenshots  regenerate docs/screenshots/ in headless Chromium"
-	@echo "make bench        seed 10k and 1M entries on SQLite and PostgreSQL, time the dashboard, write docs/performance.md"
+	@echo "make bench        seed 10k and 1M entries on SQLite and PostgreSQL, time the dashboard and the 100k-row export, write docs/performance.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,5 +72,7 @@ screenshots: install-dev translations assets
 # Throwaway databases: SQLite in a temporary folder, PostgreSQL next to TRACKER_BENCH_DATABASE_URL
 # (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres). Rewrites docs/performance.md.
 BENCH_ARGS ?=
+BENCH_EXPORT_ARGS ?=
 bench: install translations
 	$(BIN)/python -m bench.dashboard $(BENCH_ARGS)
+	$(BIN)/python -m bench.export $(BENCH_EXPORT_ARGS)

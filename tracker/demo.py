@@ -436,6 +436,14 @@ def generate_demo(
     return builder.run(delegates, months)
 
 
+TYPICAL_CASE_NOTES = (
+    "走访扎实，群众诉求当场记录、及时转办，办理结果已向群众反馈。",
+    "调研深入一线，形成的建议针对性强，已被有关部门采纳。",
+    "主动联系企业，帮助解决用工和融资难题，惠企服务成效明显。",
+    "依托代表家站常态化接待群众，做法可复制、可推广。",
+)
+
+
 class _DemoBuilder:
     """One run of the generator: the campaign's vocabularies, the random source, the counts."""
 
@@ -477,7 +485,40 @@ class _DemoBuilder:
         self.make_activities(people, months)
         self.follow_up()
         rollups.rebuild()
+        self.mark_typical_cases()
+        self.close_past_months()
         return self.report
+
+    def mark_typical_cases(self) -> None:
+        """Staff pick about one approved entry in sixty as a typical case (典型案例)."""
+        entries = db.session.scalars(
+            sa.select(Activity).where(Activity.status == ActivityStatus.APPROVED)
+            .order_by(Activity.id)
+        ).all()
+        for activity in entries:
+            if len(activity.description) > 20 and self.rng.random() < 1 / 60:
+                activity.exemplary = True
+                activity.exemplary_note = self.rng.choice(TYPICAL_CASE_NOTES)
+        db.session.flush()
+
+    def close_past_months(self) -> None:
+        """Months before last month are closed, as staff would have done on the first working
+        day of each month; last month is left for staff to check and close."""
+        from .reports.closing import close_month, month_is_closed
+        from .reports.figures import Period
+
+        staff = db.session.scalar(sa.select(User).where(User.username == "staff"))
+        if staff is None:
+            return
+        last_month = Period.month(self.today.year, self.today.month).previous()
+        first = db.session.scalar(sa.select(sa.func.min(Activity.occurred_on)))
+        if first is None:
+            return
+        month = Period.month(first.year, first.month)
+        while month.end <= last_month.start:
+            if not month_is_closed(self.campaign.id, month.start):
+                close_month(self.campaign, month, staff, self.today)
+            month = Period(month.end, Period.month(month.end.year, month.end.month).end)
 
     # -- small helpers ----------------------------------------------------------------------------
     def at(self, day: date, hour: int, minute: int) -> datetime:

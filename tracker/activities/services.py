@@ -34,7 +34,9 @@ from ..models import (
     utcnow,
 )
 from ..notifications.services import notify
+from ..reports.closing import MonthClosedError, month_is_closed
 from ..reports.rollups import count_approval
+from ..text import plain
 from .forms import ActivityInput
 
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
@@ -120,7 +122,7 @@ def _require_reviewer(reviewer: User, activity: Activity) -> None:
 
 
 def _clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
+    reason = plain(reason)
     if not reason:
         raise ValueError("a reason is required")
     return reason[:MAX_REASON_LENGTH]
@@ -138,6 +140,7 @@ def approve_activity(activity: Activity, reviewer: User, *, expected_version: in
     activity.reviewed_by_id = reviewer.id
     activity.reviewed_at = now
     activity.approved_at = now
+    activity.late = month_is_closed(activity.campaign_id, activity.occurred_on)
     count_approval(activity, +1)
     record(reviewer, activity, "approve", from_state=ActivityStatus.SUBMITTED,
            to_state=ActivityStatus.APPROVED)
@@ -164,7 +167,25 @@ def reopen_activity(
     reason = _clean_reason(reason)
     if activity.status != ActivityStatus.APPROVED:
         raise ActivityStateError(activity.status)
+    if not activity.late and month_is_closed(activity.campaign_id, activity.occurred_on):
+        raise MonthClosedError(activity.id)
     return _send_back(activity, reviewer, reason, expected_version, "reopen")
+
+
+def set_exemplary(activity: Activity, reviewer: User, exemplary: bool, note: str = "") -> Activity:
+    """Flag an approved entry as a typical case (典型案例) with why, or take the flag off.
+    A closed month's summary keeps the cases it had when it was closed."""
+    _require_reviewer(reviewer, activity)
+    if activity.status != ActivityStatus.APPROVED:
+        raise ActivityStateError(activity.status)
+    note = plain(note)[:500] if exemplary else ""
+    if activity.exemplary == exemplary and activity.exemplary_note == note:
+        return activity
+    activity.exemplary = exemplary
+    activity.exemplary_note = note
+    record(reviewer, activity, "exemplary" if exemplary else "not_exemplary", note=note)
+    db.session.flush()
+    return activity
 
 
 def approve_many(

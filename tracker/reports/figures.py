@@ -9,7 +9,7 @@ same conditions, so a list's length always equals the figure it was opened from.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -440,11 +440,13 @@ def concern_period_figures(scope: Scope, period: Period, filters: DashboardFilte
 
 
 def inactive_delegate_select(scope: Scope, filters: DashboardFilters, today: date, days: int) -> sa.Select:
-    """Delegates with no approved entry dated in the last ``days`` days, longest idle first."""
+    """Delegates with no approved entry dated in the ``days`` days up to ``today``, longest
+    idle first. ``today`` may be a past day (a summary's last day): later entries don't count."""
     cutoff = today - timedelta(days=days)
     last = (
         sa.select(sa.func.max(Activity.occurred_on))
-        .where(Activity.delegate_id == Delegate.id, Activity.status == ActivityStatus.APPROVED)
+        .where(Activity.delegate_id == Delegate.id, Activity.status == ActivityStatus.APPROVED,
+               Activity.occurred_on <= today)
         .correlate(Delegate)
         .scalar_subquery()
     )
@@ -453,6 +455,7 @@ def inactive_delegate_select(scope: Scope, filters: DashboardFilters, today: dat
             Activity.delegate_id == Delegate.id,
             Activity.status == ActivityStatus.APPROVED,
             Activity.occurred_on > cutoff,
+            Activity.occurred_on <= today,
         ),
     )
     stmt = _restrict_delegates(stmt, scope, filters)
@@ -781,3 +784,43 @@ def count_of(stmt: sa.Select) -> int:
 def inactive_delegate_count(scope: Scope, filters: DashboardFilters, today: date, days: int) -> int:
     """How many delegates :func:`inactive_delegate_select` lists."""
     return count_of(inactive_delegate_select(scope, filters, today, days))
+
+
+# --- what only the monthly summary shows -------------------------------------------------------
+
+
+def kind_initiative_matrix(scope: Scope, period: Period,
+                           filters: DashboardFilters) -> dict[tuple[int, int], ActivityTotals]:
+    """(kind id, initiative id) → approved entries and the people they reached."""
+    stmt = sa.select(
+        ActivityRollup.kind_id, ActivityRollup.initiative_id,
+        sa.func.sum(ActivityRollup.activities), sa.func.sum(ActivityRollup.people_reached),
+    ).group_by(ActivityRollup.kind_id, ActivityRollup.initiative_id)
+    rows = db.session.execute(_restrict(stmt, ActivityRollup, scope, period, filters))
+    return {(k, i): ActivityTotals(int(n or 0), int(p or 0)) for k, i, n, p in rows if n}
+
+
+def exemplary_select(scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
+    """典型案例: approved entries of the period that staff flagged as exemplary, oldest first."""
+    stmt = approved_activity_select(scope, period, filters).where(Activity.exemplary.is_(True))
+    return stmt.order_by(None).order_by(Activity.occurred_on, Activity.id)
+
+
+def late_select(scope: Scope, approved_from: datetime, approved_to: datetime,
+                filters: DashboardFilters) -> sa.Select:
+    """补录: entries approved between the two (naive UTC) instants for a month that had
+    already been closed, by the date they happened."""
+    stmt = sa.select(Activity).where(
+        Activity.status == ActivityStatus.APPROVED,
+        Activity.late.is_(True),
+        Activity.approved_at >= approved_from,
+        Activity.approved_at < approved_to,
+    )
+    stmt = _restrict(stmt, Activity, scope, None, filters)
+    return stmt.order_by(Activity.occurred_on, Activity.id)
+
+
+def late_for_period_select(scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
+    """Entries of the period approved after it was closed (补录): the dashboard counts them in
+    their month, the closed summary does not."""
+    return approved_activity_select(scope, period, filters).where(Activity.late.is_(True))

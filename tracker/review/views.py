@@ -16,6 +16,7 @@ from ..activities.services import (
     approve_many,
     reopen_activity,
     return_activity,
+    set_exemplary,
 )
 from ..audit import history
 from ..campaigns.loader import active_campaign
@@ -24,8 +25,9 @@ from ..enums import ActivityStatus, DelegateType
 from ..extensions import db
 from ..models import Activity, Delegation
 from ..permissions import can_review_activity, can_view_all_activities, require, scope_for
+from ..reports.closing import MonthClosedError, month_is_closed
 from ..reports.queries import ActivityFilters, activity_list_select, parse_month
-from .forms import DecisionForm, ReasonForm
+from .forms import DecisionForm, ExemplaryForm, ReasonForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -75,10 +77,15 @@ def _load(activity_id: int) -> Activity:
     return activity
 
 
-def _render(activity: Activity, status: int = 200, reason_form: ReasonForm | None = None):
+def _render(activity: Activity, status: int = 200, reason_form: ReasonForm | None = None,
+            exemplary_form: ExemplaryForm | None = None):
     return render_template(
         "review/detail.html",
         activity=activity,
+        exemplary_form=exemplary_form or ExemplaryForm(
+            formdata=None, exemplary=activity.exemplary, note=activity.exemplary_note),
+        month_closed=activity.status == ActivityStatus.APPROVED and not activity.late
+        and month_is_closed(activity.campaign_id, activity.occurred_on),
         decision_form=DecisionForm(formdata=None, version=activity.version),
         reason_form=reason_form or ReasonForm(formdata=None, version=activity.version),
         entries=history("activity", activity.id),
@@ -122,6 +129,10 @@ def _send_back(activity_id: int, action, done_message: str):
         action(activity, current_user, form.reason.data, expected_version=form.read_version())
     except (StaleObjectError, ActivityStateError):
         return _conflict(activity_id)
+    except MonthClosedError:
+        db.session.rollback()
+        flash(_("这条记录所在月份已经结账，通报已按它统计，不能再重新打开。"), "warning")
+        return _render(_load(activity_id), 409)
     except ReviewNotAllowed:
         abort(404)
     db.session.commit()
@@ -137,6 +148,25 @@ def send_back(activity_id: int):
 @bp.route("/<int:activity_id>/reopen", methods=["POST"])
 def reopen(activity_id: int):
     return _send_back(activity_id, reopen_activity, _("已重新打开并退回代表修改。"))
+
+
+@bp.route("/<int:activity_id>/exemplary", methods=["POST"])
+def exemplary(activity_id: int):
+    """Flag an approved entry as a typical case for the monthly summary, or unflag it."""
+    activity = _load(activity_id)
+    form = ExemplaryForm()
+    if not form.validate_on_submit():
+        return _render(activity, 200, exemplary_form=form)
+    try:
+        set_exemplary(activity, current_user, bool(form.exemplary.data), form.note.data or "")
+    except ActivityStateError:
+        return _conflict(activity_id)
+    except ReviewNotAllowed:
+        abort(404)
+    db.session.commit()
+    flash(_("已列为典型案例，将写入月度通报。") if activity.exemplary else _("已取消典型案例。"),
+          "success")
+    return redirect(url_for("review.detail", activity_id=activity_id))
 
 
 @bp.route("/batch-approve", methods=["POST"])
