@@ -138,6 +138,16 @@ def can_view_delegate_record(user: User, delegate: Delegate) -> bool:
     return is_staff_in_scope(user, delegate.delegation_id)
 
 
+def can_administer(user: User) -> bool:
+    """Administrators keep the roster, accounts, campaigns and managed lists."""
+    return user.role == Role.ADMIN
+
+
+def can_close_month(user: User) -> bool:
+    """City staff and admins close a month for the whole city (staff of one delegation don't)."""
+    return user.role == Role.ADMIN or (user.role == Role.STAFF and user.delegation_id is None)
+
+
 def can_manage_handling_bodies(user: User) -> bool:
     """Admins and city-wide staff keep the list of handling bodies."""
     return user.role == Role.ADMIN or (user.role == Role.STAFF and user.delegation_id is None)

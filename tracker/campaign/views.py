@@ -1,20 +1,36 @@
-"""The campaign page: the letter's structure, each call linked to what was logged under it."""
+"""The campaign page: the letter's structure, each call linked to what was logged under it.
+
+The active campaign by default; any other, past ones included, by its code
+(``/campaign/<code>`` or ``/campaign/?c=<code>``), with its own entries counted.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from ..campaigns.loader import active_campaign
+from ..extensions import db
+from ..models import Campaign
 from ..permissions import can_log_activity, scope_for
 from ..reports.queries import ActivityFilters, activity_counts_by_call
 
 bp = Blueprint("campaign", __name__, url_prefix="/campaign")
 
 
+def _campaign_by_code(code: str) -> Campaign:
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
 @bp.route("/")
-def index():
-    campaign = active_campaign()
+@bp.route("/<code>")
+def index(code: str | None = None):
+    code = code or request.args.get("c") or None
+    campaign = _campaign_by_code(code) if code else active_campaign()
     if campaign is None:
         return render_template("campaign/empty.html"), 404
     own = can_log_activity(current_user)
@@ -23,6 +39,16 @@ def index():
         scope_for(current_user), ActivityFilters(campaign_id=campaign.id, exclude_drafts=not own)
     )
     list_endpoint = "activities.mine" if own else "activities.index"
+    campaigns = db.session.scalars(
+        sa.select(Campaign).order_by(
+            Campaign.is_active.desc(), Campaign.starts_on.desc(), Campaign.id.desc()
+        )
+    ).all()
     return render_template(
-        "campaign/index.html", campaign=campaign, counts=counts, list_endpoint=list_endpoint
+        "campaign/index.html",
+        campaign=campaign,
+        counts=counts,
+        list_endpoint=list_endpoint,
+        campaigns=campaigns,
+        active=next((c for c in campaigns if c.is_active), None),
     )
