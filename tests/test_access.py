@@ -48,3 +48,29 @@ def test_the_walk_covers_the_main_pages():
     urls = {p.values[2] for p in RULES}
     for url in ("/activities/new", "/activities/mine", "/activities/1", "/campaign/"):
         assert url in urls
+
+
+# --- administration: only admins, every URL under /admin ---------------------------------------
+
+ADMIN_RULES = [p for p in RULES if p.values[0].startswith("admin.")]
+NOT_ADMINS = ("dele_a", "staff_a", "staff_city")
+
+
+def test_the_admin_walk_finds_the_admin_pages():
+    urls = {p.values[2] for p in ADMIN_RULES}
+    assert {"/admin/", "/admin/roster", "/admin/users", "/admin/campaigns", "/admin/stations",
+            "/admin/delegations"} <= urls
+
+
+@pytest.mark.parametrize("username", NOT_ADMINS)
+def test_no_admin_url_answers_anyone_but_an_admin(client, auth, world, username):
+    auth.login(username)
+    answered = {f"{method} {url}": client.open(url, method=method).status_code
+                for _endpoint, method, url in (p.values for p in ADMIN_RULES)}
+    assert answered and set(answered.values()) == {403}, answered
+
+
+def test_an_admin_reaches_the_admin_index(client, auth, world):
+    auth.login("admin")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "导入代表名册" in page and "/admin/users" in page

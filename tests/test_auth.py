@@ -101,8 +101,8 @@ def test_password_change_ends_other_sessions(app, client, auth, world):
 @pytest.mark.parametrize(
     ("new", "confirm", "message"),
     [
-        ("short1", "short1", "新密码至少 8 位。"),
-        ("abcdefghij", "abcdefghij", "新密码须包含字母、数字、符号中的至少两类。"),
+        ("Sh0rt-1", "Sh0rt-1", "密码至少 8 位。"),
+        ("abcdefgh12", "abcdefgh12", "密码须包含小写字母、大写字母、数字、其他符号这四类中的至少 3 类。"),
         ("New-pass-2024", "New-pass-2025", "两次输入的新密码不一致。"),
         (PASSWORD, PASSWORD, "新密码不能与当前密码相同。"),
     ],

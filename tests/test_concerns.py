@@ -111,7 +111,10 @@ def audit_rows(concern_id: int) -> list[tuple]:
 
 
 def audit_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    """Audit rows about concerns and entries (logins and denials are audited apart)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.object_type != "auth")
+    )
 
 
 def notifications_of(username: str) -> list[tuple]:

@@ -45,6 +45,31 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_DURATION = 0
+    SESSION_IDLE_MINUTES = 30  # signed out after this long without a request
+    SESSION_MAX_HOURS = 12  # and this long after logging in, whatever happens
+
+    # Login: per-account lockout (in the database, so it holds across workers and servers)
+    # and per-address throttling (Flask-Limiter; shared through Redis when REDIS_URL is set).
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_RATE_LIMIT = "20 per minute"
+    TRUSTED_PROXIES = 0  # proxies in front whose X-Forwarded-For/-Proto are believed (nginx: 1)
+    REDIS_URL: str | None = None  # e.g. redis://127.0.0.1:6379/0
+    RATELIMIT_ENABLED = True
+
+    # Password policy (等保 2.0 level 2 style): length and character classes
+    # (lower case, upper case, digits, others), never the user name.
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MIN_CLASSES = 3
+
+    # Attachments on activities: size, and where files live (None: instance/attachments).
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    ATTACHMENT_MAX_PER_ACTIVITY = 10
+    ATTACHMENT_FOLDER: str | None = None
+
+    # Personal data: citizens' contacts on concerns of campaigns that ended more than this many
+    # months ago are anonymised by `flask retention apply` (counts are kept).
+    RETENTION_MONTHS = 36
 
     # Campaign loaded by `flask campaign load` without a file argument, and by `make run`
     DEFAULT_CAMPAIGN_FILE = "lanzhou-2023.toml"
@@ -62,6 +87,11 @@ class DefaultConfig:
 
     # Dashboard: a delegate with no approved entry in this many days is listed as inactive.
     INACTIVE_DAYS = 60
+    # Roster import: the uploaded file's size (at most MAX_CONTENT_LENGTH) and rows, and where
+    # an upload waits between preview and confirm (None: instance/uploads).
+    ROSTER_MAX_BYTES = 2 * 1024 * 1024
+    ROSTER_MAX_ROWS = 20_000
+    ROSTER_UPLOAD_FOLDER: str | None = None
 
 
 class ConfigError(RuntimeError):

@@ -1,4 +1,4 @@
-"""Password hashing with argon2id."""
+"""Password hashing with argon2id, and the password policy."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+
+# A user name shorter than this is not looked for inside the password: two letters of pinyin
+# ("li") would forbid far too many passwords while protecting nothing.
+MIN_USERNAME_TO_CHECK = 3
 
 
 @lru_cache(maxsize=4)
@@ -44,3 +49,37 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """True when the hash was made with other parameters than today's."""
     return _hasher().check_needs_rehash(password_hash)
+
+
+def character_classes(password: str) -> int:
+    """How many of the four kinds of character ``password`` uses: a-z, A-Z, 0-9 and anything
+    else (symbols, spaces, Chinese characters)."""
+    lower = any("a" <= c <= "z" for c in password)
+    upper = any("A" <= c <= "Z" for c in password)
+    digit = any("0" <= c <= "9" for c in password)
+    other = any(not ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9") for c in password)
+    return lower + upper + digit + other
+
+
+def password_problems(password: str, username: str | None = None) -> list[str]:
+    """Why ``password`` does not meet the policy, one message per rule broken (empty when it
+    does): at least PASSWORD_MIN_LENGTH characters, PASSWORD_MIN_CLASSES of the four kinds
+    (:func:`character_classes`), and not containing ``username``, whatever the case. Comparing
+    with the current password is the caller's job: only it knows that password."""
+    config = current_app.config
+    min_length = config["PASSWORD_MIN_LENGTH"]
+    min_classes = config["PASSWORD_MIN_CLASSES"]
+    problems = []
+    if len(password) < min_length:
+        problems.append(_("密码至少 %(n)s 位。", n=min_length))
+    if character_classes(password) < min_classes:
+        problems.append(
+            _(
+                "密码须包含小写字母、大写字母、数字、其他符号这四类中的至少 %(n)s 类。",
+                n=min_classes,
+            )
+        )
+    name = (username or "").strip().lower()
+    if len(name) >= MIN_USERNAME_TO_CHECK and name in password.lower():
+        problems.append(_("密码不能包含用户名。"))
+    return problems

@@ -6,64 +6,82 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE
+from ..ratelimit import limiter, login_rate_limit
 from . import public
 from .forms import ChangePasswordForm, LoginForm
 from .passwords import verify_password
-from .services import authenticate, end_sessions, set_password
+from .services import attempt_login, change_own_password, log_out
+from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None (no open redirects)."""
+    r"""``target`` if it is a path on this site, else None (no open redirects).
+
+    Refused: absolute URLs, scheme-relative ``//host``, backslashes (browsers read ``/\host``
+    as ``//host``), and any whitespace or control character (browsers drop tabs and newlines,
+    so a tab between two slashes makes ``//host`` too).
+    """
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
+    if "\\" in target or any(c.isspace() or not c.isprintable() for c in target):
+        return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
+    if parts.scheme or parts.netloc:
         return None
     return target
 
 
+def _did_not_log_in(response) -> bool:
+    # Only attempts that do not log in count against an address: a room of delegates behind one
+    # office NAT address may all log in within the same minute.
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(login_rate_limit, methods=["POST"], deduct_when=_did_not_log_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is None:
-            db.session.rollback()
-            # The same answer for an unknown name and a wrong password.
-            form.password.errors.append(_("用户名或密码不正确。"))
-        else:
-            db.session.commit()
-            login_user(user)
+        attempt = attempt_login(
+            form.username.data, form.password.data, address=request.remote_addr or ""
+        )
+        # Committed whatever the outcome: the failure count, a lockout and the audit row of a
+        # refused attempt must stay.
+        db.session.commit()
+        if attempt.succeeded:
+            start_session(attempt.user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        # One answer for an unknown name, a wrong password, a locked and a deactivated account.
+        form.password.errors.append(_("用户名或密码不正确。"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    end_sessions(current_user)
+    log_out(current_user)
     db.session.commit()
-    logout_user()
+    end_session()
     flash(_("已退出登录。"), "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(username=current_user.username)
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("当前密码不正确。"))
         else:
-            set_password(current_user, form.new_password.data)
+            change_own_password(current_user, form.new_password.data)
             db.session.commit()
             # the new session token goes into this browser's cookie
             login_user(current_user._get_current_object())
@@ -83,5 +101,12 @@ def set_language(code: str):
         current_user.locale = code
         db.session.commit()
     response = redirect(safe_next(request.form.get("next")) or url_for("main.home"))
-    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response

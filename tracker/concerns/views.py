@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -25,14 +34,17 @@ from .services import (
     MARK_UNRESOLVABLE,
     REFER,
     RESOLVE,
+    REVEAL_PHONE,
     ConcernHandlingNotAllowed,
     ConcernInputError,
     ConcernStateError,
     actions_for,
+    can_reveal_phone,
     feed_back,
     mark_unresolvable,
     refer_concern,
     resolve_concern,
+    reveal_phone,
 )
 
 bp = Blueprint("concerns", __name__, url_prefix="/concerns")
@@ -127,7 +139,10 @@ def _render(concern: Concern, status: int = 200, **posted: ConcernActionForm):
         "concerns/detail.html",
         concern=concern,
         actions=actions_for(current_user, concern),
-        entries=history("concern", concern.id),
+        can_reveal=can_reveal_phone(current_user, concern),
+        # The page shows how the concern was handled; who looked at the phone number stays
+        # in the audit trail.
+        entries=[e for e in history("concern", concern.id) if e.action != REVEAL_PHONE],
         **forms,
     ), status
 
@@ -136,6 +151,24 @@ def _render(concern: Concern, status: int = 200, **posted: ConcernActionForm):
 def detail(concern_id: int):
     """One concern: what was raised, where it went, how it ended, and its history."""
     return _render(_load(concern_id))
+
+
+@bp.route("/<int:concern_id>/reveal-phone", methods=["POST"])
+def reveal(concern_id: int):
+    """The whole phone number, once, on a page no cache keeps; the look is audited.
+
+    Staff who may handle the concern and the delegate who recorded it; anyone else gets 404.
+    """
+    concern = _load(concern_id)
+    require(can_reveal_phone(current_user, concern))
+    phone = reveal_phone(concern, current_user)
+    if not phone:
+        flash(_("这条诉求没有留联系电话，或已按保存期限删除。"), "info")
+        return redirect(url_for("concerns.detail", concern_id=concern_id))
+    db.session.commit()
+    response = make_response(render_template("concerns/phone.html", concern=concern, phone=phone))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _conflict(concern_id: int):

@@ -29,6 +29,9 @@
     option.animation = false;
     option.color = option.color || PALETTE;
     option.textStyle = {fontFamily: FONT, fontSize: 14, color: "#222"};
+    // Tooltips drawn on the canvas: ECharts' HTML tooltip sets an inline style attribute,
+    // which the Content-Security-Policy (style-src 'self') refuses.
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     chart.setOption(option);
     chart.on("click", function (params) {
       var url = params.data && params.data.url;
