@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from .extensions import db
 from .models import AuditEntry, User
@@ -68,3 +68,12 @@ def _refuse_update(*_args: Any) -> None:
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_delete(*_args: Any) -> None:
     raise AuditLogIsAppendOnly("audit rows cannot be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_audit_changes(state: ORMExecuteState) -> None:
+    """Bulk ``update()`` / ``delete()`` statements bypass the flush events above."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEntry for mapper in state.all_mappers
+    ):
+        raise AuditLogIsAppendOnly("audit rows cannot be changed or deleted")

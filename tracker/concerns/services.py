@@ -20,11 +20,12 @@ from flask_babel import gettext as _
 
 from ..audit import record
 from ..concurrency import claim_version
-from ..enums import ActivityStatus, ConcernResolution, ConcernStatus
+from ..enums import ActivityStatus, ConcernResolution, ConcernStatus, Role
 from ..extensions import db
 from ..models import Concern, HandlingBody, User, utcnow
 from ..notifications.services import notify
 from ..permissions import can_handle_concern
+from ..text import plain
 
 MAX_NOTE_LENGTH = 2000
 SUBJECT_LENGTH = 30
@@ -33,6 +34,8 @@ REFER = "refer"
 RESOLVE = "resolve"
 MARK_UNRESOLVABLE = "mark_unresolvable"
 FEED_BACK = "feed_back"
+# Not a state change: seeing the whole phone number of the person who raised a concern.
+REVEAL_PHONE = "reveal_phone"
 
 # Which actions each state allows.
 TRANSITIONS: dict[ConcernStatus, frozenset[str]] = {
@@ -76,6 +79,34 @@ def actions_for(user: User, concern: Concern) -> frozenset[str]:
     if not can_handle_concern(user, concern):
         return frozenset()
     return allowed_actions(concern)
+
+
+def can_reveal_phone(user: User, concern: Concern) -> bool:
+    """Staff who may handle the concern, and the delegate who recorded it, may see the whole
+    phone number of the person who raised it; lists and pages show it masked to everyone."""
+    if concern.activity is None:
+        return False
+    if can_handle_concern(user, concern):
+        return True
+    return (
+        user.role == Role.DELEGATE
+        and user.delegate_id is not None
+        and user.delegate_id == concern.activity.delegate_id
+    )
+
+
+def reveal_phone(concern: Concern, actor: User) -> str:
+    """The whole phone number of the person who raised ``concern``; every look is audited.
+
+    Returns "" (and records nothing) when there is no number, or no longer one (anonymised).
+    """
+    if not can_reveal_phone(actor, concern):
+        raise ConcernHandlingNotAllowed(f"user {actor.id} on concern {concern.id}")
+    if not concern.raised_by_phone:
+        return ""
+    record(actor, concern, REVEAL_PHONE)
+    db.session.flush()
+    return concern.raised_by_phone
 
 
 def refer_concern(
@@ -146,7 +177,7 @@ def _check(concern: Concern, actor: User, action: str) -> None:
 
 
 def _clean(text: str | None, field: str, *, required: bool) -> str:
-    text = (text or "").strip()
+    text = plain(text)
     if required and not text:
         raise ConcernInputError(field, "required")
     if len(text) > MAX_NOTE_LENGTH:

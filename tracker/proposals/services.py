@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import HandlingBody, Proposal, ProposalReply, ProposalUrging, User, utcnow
 from ..notifications.services import notify
 from ..permissions import can_handle_proposal, can_manage_handling_bodies, can_rate_proposal
+from ..text import plain
 from ..timeutil import local_today
 from . import deadlines
 
@@ -109,7 +110,7 @@ def _notify_owner(proposal: Proposal, kind: str, detail: str = "") -> None:
 
 
 def _clean(text: str | None, limit: int, *, required: bool = False) -> str:
-    text = (text or "").strip()
+    text = plain(text)
     if required and not text:
         raise ValueError("text is required")
     return text[:limit]
