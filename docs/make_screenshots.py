@@ -31,6 +31,7 @@ def build_app(workdir: Path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'shots.sqlite3'}",
         "SECRET_KEY": "screenshots-only-" + "x" * 32,
         "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        "ROSTER_UPLOAD_FOLDER": str(workdir / "uploads"),
     })
     with app.app_context():
         upgrade()
@@ -48,6 +49,36 @@ def login(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
+def sample_roster(workdir: Path) -> Path:
+    """The office's roster: four delegates on file (two changed), new ones, three bad rows."""
+    import sqlalchemy as sa
+
+    from tests.roster_files import xlsx_bytes
+    from tracker.models import Delegate
+
+    rows = []
+    on_file = db.session.scalars(sa.select(Delegate).order_by(Delegate.id).limit(4))
+    for n, d in enumerate(on_file):
+        work = " ".join(p for p in (d.work_unit, d.job_title) if p)
+        rows.append([d.name, d.gender.label if d.gender else "", d.delegate_type.label,
+                     d.level.label, d.delegation.name,
+                     work + ("（兼）社区议事会召集人" if n == 2 else ""),
+                     "139 0931 2468" if n == 1 else d.phone, d.station.name if d.station else ""])
+    rows += [
+        ["赵红梅", "女", "基层代表", "市人大代表", "城关区", "伏龙坪社区党委书记",
+         "+86 138-0931-0000", "伏龙坪社区代表之家"],
+        ["钱志强", "男", "企业家", "市级", "七里河区", "兰州恒通机械有限公司董事长",
+         "１３８０９３１０００１", ""],
+        ["周建军", "男", "基层代表", "乡镇", "东岗区", "东岗镇村委会主任", "13809310003", ""],
+        ["吴海燕", "女", "党政机关代表", "市人大代表", "榆中县", "和平镇党委书记", "1380931", ""],
+        ["冯桂英", "女", "基层代表", "市人大代表", "西固区", "福利路街道社区主任",
+         '=CONCAT("138","09310006")', ""],
+    ]
+    path = workdir / "兰州市人大代表名册.xlsx"
+    path.write_bytes(xlsx_bytes(rows, title="兰州市第十七届人大代表名册"))
+    return path
+
+
 def shoot(page, name: str, size: str) -> None:
     path = OUT / f"{name}-{size}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -58,6 +89,8 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp))
+        with app.app_context():
+            roster = sample_roster(Path(tmp))
         with serve(app) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             for size, viewport in SIZES.items():
@@ -115,6 +148,9 @@ def main() -> None:
                 page.locator("main a[href*='/record']").first.click()
                 page.wait_for_load_state()
                 shoot(page, "delegate-record", size)
+                # last month's summary, not yet closed: what staff check before closing it
+                page.goto(f"{base}/summaries/")
+                shoot(page, "summary", size)
                 context.close()
 
                 context = browser.new_context(viewport=viewport, locale="zh-CN",
@@ -123,6 +159,25 @@ def main() -> None:
                 login(page, base, "daibiao")
                 page.goto(f"{base}/delegates/me")
                 shoot(page, "delegate-me", size)
+                context.close()
+
+                # admin: a roster with a few row errors, previewed before anything is written;
+                # campaigns, stations and accounts
+                context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                              device_scale_factor=1 if size == "desktop" else 2)
+                page = context.new_page()
+                login(page, base, "admin")
+                page.goto(f"{base}/admin/roster")
+                page.set_input_files("#file", str(roster))
+                page.click("main button[type=submit]")
+                page.wait_for_load_state()
+                shoot(page, "roster-preview-errors", size)
+                page.goto(f"{base}/admin/campaigns")
+                shoot(page, "admin-campaigns", size)
+                page.goto(f"{base}/admin/stations")
+                shoot(page, "admin-stations", size)
+                page.goto(f"{base}/admin/users")
+                shoot(page, "admin-users", size)
                 context.close()
             browser.close()
 

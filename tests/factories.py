@@ -137,3 +137,30 @@ def make_world() -> World:
     create_user(username="staff_city", display_name="市代表工委", role=Role.STAFF, password=PASSWORD)
     create_user(username="admin", display_name="管理员", role=Role.ADMIN, password=PASSWORD)
     return World(a.id, a2.id, b.id, station_a.id, station_b.id)
+
+
+def make_bulletin_month(world: World) -> None:
+    """May 2024: three approved entries, two of them typical cases, one submitted entry that
+    must not count; earlier months give the trend some history."""
+    a = db.session.get(Delegate, world.delegate_a)  # 城关区, grassroots
+    a2 = db.session.get(Delegate, world.delegate_a2)  # 城关区, entrepreneur
+    b = db.session.get(Delegate, world.delegate_b)  # 七里河区, technical
+    approved = ActivityStatus.APPROVED
+    visit = make_activity(a, occurred_on=date(2024, 5, 3), status=approved,
+                                    people_reached=10, title="入户走访听民意")
+    visit.description = "走访十户居民，了解路灯损坏情况。"
+    visit.outcome = "协调街道修复路灯六盏。"
+    visit.exemplary, visit.exemplary_note = True, "问题发现及时，跟踪解决到位"
+    research = make_activity(b, kind_code="research", initiative_number=2,
+                                       occurred_on=date(2024, 5, 7), status=approved,
+                                       title="黄河沿岸生态调研")
+    research.research_findings = "沿岸绿化带养护经费不足。"
+    research.exemplary, research.exemplary_note = True, "调研扎实"
+    make_activity(a2, kind_code="enterprise-service", occurred_on=date(2024, 5, 11),
+                            status=approved, people_reached=3)
+    make_activity(a, occurred_on=date(2024, 5, 25), people_reached=50)  # submitted
+    for month in (9, 10, 11):
+        make_activity(b, occurred_on=date(2023, month, 8), status=approved)
+    from tracker.reports import rollups
+
+    rollups.rebuild()

@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import audit, auth, database, i18n  # noqa: F401  (audit registers its guards)
+    from . import audit, auth, database, i18n, ratelimit, security  # noqa: F401
     from .extensions import bootstrap, csrf, db, migrate
 
     db.init_app(app)
@@ -43,10 +43,14 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    ratelimit.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from .activities.views import bp as activities_bp
+    from .admin.views import bp as admin_bp
+    from .attachments.views import bp as attachments_bp
     from .auth.views import bp as auth_bp
     from .campaign.views import bp as campaign_bp
     from .concerns.views import bp as concerns_bp
@@ -56,18 +60,29 @@ def register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .proposals.views import bp as proposals_bp
     from .review.views import bp as review_bp
+    from .summaries.views import bp as summaries_bp
 
     for blueprint in (main_bp, auth_bp, campaign_bp, activities_bp, review_bp, proposals_bp,
-                      concerns_bp, notifications_bp, dashboard_bp, delegates_bp):
+                      concerns_bp, notifications_bp, dashboard_bp, delegates_bp, summaries_bp,
+                      admin_bp, attachments_bp):
         app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
+    from .admin.roster_cli import roster_cli
+    from .backup import backup_command, restore_command
     from .campaigns.cli import campaign_cli
     from .demo import demo_command
     from .people.cli import users_cli
+    from .retention import retention_cli
+    from .summaries.cli import summary_cli
 
     app.cli.add_command(campaign_cli)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(summary_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(users_cli)
 

@@ -282,6 +282,10 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Lockout: failed logins in a row, and until when the account refuses to log in. Kept in
+    # the database so every worker and app server sees the same count.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     delegate: Mapped[Delegate | None] = relationship(back_populates="user")
     delegation: Mapped[Delegation | None] = relationship()
@@ -377,6 +381,12 @@ class Activity(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None]
     approved_at: Mapped[datetime | None]
+    # 补录: approved after the month it happened in was closed, so the closed month's summary
+    # leaves it out and the summary of the month it was approved in lists it.
+    late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # 典型案例: flagged by staff as exemplary; the monthly summary prints its text.
+    exemplary: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    exemplary_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     campaign: Mapped[Campaign] = relationship()
     delegate: Mapped[Delegate] = relationship(foreign_keys=[delegate_id])
@@ -397,6 +407,9 @@ class Activity(db.Model):
     )
     proposal: Mapped[Proposal | None] = relationship(
         back_populates="activity", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="Attachment.id"
     )
 
     def __repr__(self) -> str:
@@ -432,6 +445,8 @@ class Concern(db.Model):
     resolved_at: Mapped[datetime | None]
     feedback_note: Mapped[str] = mapped_column(sa.Text, default="")
     fed_back_at: Mapped[datetime | None]
+    # Retention: when the citizen's name and phone were removed (the concern itself stays).
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -539,6 +554,47 @@ class ProposalUrging(db.Model):
 
     proposal: Mapped[Proposal] = relationship(back_populates="urgings")
     urged_by: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A photo or document attached to an activity, stored outside static under a random name."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)  # random, no extension
+    original_name: Mapped[str] = mapped_column(sa.String(255))  # as uploaded, Chinese kept
+    content_type: Mapped[str] = mapped_column(sa.String(100))  # from the content, not the name
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="attachments")
+
+
+# --- monthly summaries ------------------------------------------------------------------------
+
+
+class MonthClose(db.Model):
+    """A closed month of a campaign: its summary as it stood when staff closed it.
+
+    ``snapshot`` holds the summary of the whole city under ``"all"`` and of each delegation
+    under its id, so every later view or export of the month shows the same numbers.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    month: Mapped[date]  # first day of the month
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    activities: Mapped[int] = mapped_column(default=0)  # approved entries counted at close
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    closed_by: Mapped[User | None] = relationship()
 
 
 # --- audit and notifications -----------------------------------------------------------------

@@ -53,6 +53,14 @@ ACTION_LABELS = {
     "feed_back": _l("反馈群众"),
     "retire": _l("停用"),
     "restore": _l("恢复使用"),
+    "exemplary": _l("列为典型案例"),
+    "not_exemplary": _l("取消典型案例"),
+    "load": _l("载入"),
+    "activate": _l("设为当前"),
+    "attach": _l("上传附件"),
+    "detach": _l("删除附件"),
+    "reveal_phone": _l("查看完整电话"),
+    "anonymise_contacts": _l("按保存期限删除联系方式"),
 }
 
 
@@ -72,6 +80,7 @@ def init_app(app: Flask) -> None:
         can_edit_activity=permissions.can_edit_activity,
         can_log_activity=permissions.can_log_activity,
         can_view_all_activities=permissions.can_view_all_activities,
+        can_administer=permissions.can_administer,
         ActivityStatus=enums.ActivityStatus,
         url_with=url_with,
         action_label=action_label,

@@ -22,7 +22,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..enums import RaisedByKind, VisitTargetKind
@@ -196,7 +203,7 @@ class ActivityForm(FlaskForm):
         _l("标题"),
         filters=[_strip],
         validators=[
-            InputRequired(_l("请填写标题，一句话说清做了什么。")),
+            DataRequired(_l("请填写标题，一句话说清做了什么。")),
             Length(max=TITLE_MAX, message=_l("标题最多 %(max)d 字。")),
         ],
     )
