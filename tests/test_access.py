@@ -6,7 +6,8 @@ from tracker import create_app
 from tracker.auth import is_public_endpoint
 
 # Adding a public endpoint means adding it here, on purpose.
-ALLOWED_WITHOUT_LOGIN = {"static", "bootstrap.static", "auth.login", "auth.set_language", "main.health"}
+ALLOWED_WITHOUT_LOGIN = {"static", "bootstrap.static", "auth.login", "auth.set_language",
+                         "auth.set_reading_aid", "main.health"}
 
 SAMPLE_VALUES = {"int": "1", "default": "x", "string": "x", "path": "x/y"}
 

@@ -30,7 +30,7 @@ def field_error(page: str, field_id: str) -> str:
 def flashes(page: str) -> list[str]:
     return [
         html_lib.unescape(m).strip()
-        for m in re.findall(r'<div class="alert alert-\w+" role="\w+">(.*?)</div>', page, re.S)
+        for m in re.findall(r'<div class="alert (?:flash )?alert-\w+" role="\w+">(.*?)</div>', page, re.S)
     ]
 
 

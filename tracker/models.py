@@ -286,6 +286,9 @@ class User(UserMixin, db.Model):
     # the database so every worker and app server sees the same count.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
+    # Reading aids (大字号, 护眼), kept on the account so they follow the user to any browser.
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    eye_care: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     delegate: Mapped[Delegate | None] = relationship(back_populates="user")
     delegation: Mapped[Delegation | None] = relationship()

@@ -1,10 +1,19 @@
-"""Login, logout, password change and language choice."""
+"""Login, logout, password change, language choice and the reading aids."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -14,6 +23,7 @@ from ..ratelimit import limiter, login_rate_limit
 from . import public
 from .forms import ChangePasswordForm, LoginForm
 from .passwords import verify_password
+from .reading import READING_AIDS, current_reading_aids, remember_reading_aids
 from .services import attempt_login, change_own_password, log_out
 from .sessions import end_session, start_session
 
@@ -110,3 +120,33 @@ def set_language(code: str):
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
+
+
+@bp.route("/reading/<aid>", methods=["POST"])
+@public
+def set_reading_aid(aid: str):
+    """Turn a reading aid (大字号 ``large-text``, 护眼 ``eye-care``) on or off.
+
+    The form says which state it wants (``on`` = 1 or 0), so a double click or a second tab
+    showing the old state cannot flip it back; without ``on`` the aid is flipped.
+    """
+    # CSRFProtect has checked the token before this view runs.
+    field = READING_AIDS.get(aid)
+    if field is None:
+        abort(404)
+    aids = current_reading_aids()
+    wanted = request.form.get("on")
+    on = wanted == "1" if wanted in ("0", "1") else not getattr(aids, field)
+    aids = aids._replace(**{field: on})
+    if current_user.is_authenticated:
+        setattr(current_user, field, on)
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")) or url_for("main.home"))
+    # Kept in this browser too, so the login page looks the same after signing out.
+    remember_reading_aids(response, aids)
+    return response
+
+
+@bp.app_context_processor
+def inject_reading_aids() -> dict:
+    return {"reading_aids": current_reading_aids()}
