@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_out
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +25,7 @@ from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
-from ..models import Activity, Delegate, Delegation, Station
+from ..models import Activity, Concern, Delegate, Delegation, Station
 from ..permissions import (
     can_edit_activity,
     can_log_activity,
@@ -35,6 +46,60 @@ from .services import (
 )
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
+
+
+# --- drafts kept in the browser ------------------------------------------------------------------
+#
+# While a delegate types, static/js/draft.js keeps the activity form in the browser's
+# localStorage under a key naming the account and the form, so a lost signal, a reload or a
+# timed-out login loses nothing. The server tells the script when a draft may go: the page a
+# successful save lands on names the key (it is only removed once the server has the data),
+# and the login page after an explicit logout names the account whose drafts go with it.
+
+DRAFT_KEY_PREFIX = "tracker-draft"
+_DRAFTS_SAVED = "drafts_saved"
+_DRAFTS_FORGET = "drafts_forget"
+
+
+def draft_key_prefix(user_id: int) -> str:
+    """The start of every draft key of one account on a browser."""
+    return f"{DRAFT_KEY_PREFIX}:{user_id}:"
+
+
+def draft_key(user_id: int, activity_id: int | None = None) -> str:
+    """The key of the activity form's draft: a new entry, or the edit of one entry."""
+    form = f"activity-{activity_id}" if activity_id is not None else "activity-new"
+    return draft_key_prefix(user_id) + form
+
+
+def _mark_draft_saved(key: str) -> None:
+    """Tell the next page that the server now holds what the draft ``key`` held."""
+    saved = [k for k in session.get(_DRAFTS_SAVED, []) if k != key]
+    session[_DRAFTS_SAVED] = [*saved, key]
+
+
+def pop_draft_marks() -> dict:
+    """The draft keys to remove and the key prefix to forget, each handed out once
+    (templates/activities/_draft_script.html puts them on the page for draft.js)."""
+    return {
+        "saved": session.pop(_DRAFTS_SAVED, None) or [],
+        "forget": session.pop(_DRAFTS_FORGET, None) or "",
+    }
+
+
+@bp.app_context_processor
+def _draft_helpers() -> dict:
+    return {"pop_draft_marks": pop_draft_marks}
+
+
+@user_logged_out.connect
+def _forget_drafts_on_logout(sender, user=None, **extra) -> None:
+    # Only an explicit logout: a login that timed out keeps its drafts for after the next login.
+    if not has_request_context() or request.endpoint != "auth.logout":
+        return
+    user_id = getattr(user, "id", None)
+    if user_id is not None:
+        session[_DRAFTS_FORGET] = draft_key_prefix(user_id)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -108,7 +173,7 @@ def _load_activity(activity_id: int) -> Activity:
         sa.select(Activity)
         .where(Activity.id == activity_id)
         .options(
-            selectinload(Activity.concerns),
+            selectinload(Activity.concerns).selectinload(Concern.category),
             selectinload(Activity.focus_areas),
             selectinload(Activity.participants),
         )
@@ -133,8 +198,10 @@ def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) ->
             (Station.delegation_id != delegate.delegation_id), Station.id
         )
     ).all()
-    co_delegates = db.session.scalars(
-        sa.select(Delegate)
+    # id and name only: a delegation of a city holds hundreds of delegates, and whole ORM
+    # objects for each cost more than the rest of the form
+    co_delegates = db.session.execute(
+        sa.select(Delegate.id, Delegate.name)
         .where(
             Delegate.delegation_id == delegate.delegation_id,
             Delegate.id != delegate.id,
@@ -220,11 +287,15 @@ def new():
                 delegate, campaign, form.to_input(), current_user, submit=form.wants_submit()
             )
             db.session.commit()
+            _mark_draft_saved(draft_key(current_user.id))
             flash(_("已提交，等待审核。") if form.wants_submit() else _("草稿已保存。"), "success")
             return redirect(url_for("activities.detail", activity_id=activity.id))
         if not form.concerns.entries:
             form.add_blank_concern()
-    return render_template("activities/form.html", form=form, activity=None, campaign=campaign)
+    return render_template(
+        "activities/form.html", form=form, activity=None, campaign=campaign,
+        draft_key=draft_key(current_user.id),
+    )
 
 
 @bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
@@ -250,12 +321,14 @@ def edit(activity_id: int):
                 db.session.rollback()
                 return _conflict(activity_id)
             db.session.commit()
+            _mark_draft_saved(draft_key(current_user.id, activity.id))
             flash(_("已提交，等待审核。") if form.wants_submit() else _("已保存。"), "success")
             return redirect(url_for("activities.detail", activity_id=activity.id))
         if not form.concerns.entries:
             form.add_blank_concern()
     return render_template(
-        "activities/form.html", form=form, activity=activity, campaign=campaign, version=version
+        "activities/form.html", form=form, activity=activity, campaign=campaign, version=version,
+        draft_key=draft_key(current_user.id, activity.id),
     )
 
 
@@ -267,7 +340,7 @@ def _conflict(activity_id: int):
         form = _form_context(activity.delegate, activity.campaign, obj_data=_data_from_activity(activity))
         return render_template(
             "activities/form.html", form=form, activity=activity, campaign=activity.campaign,
-            version=activity.version,
+            version=activity.version, draft_key=draft_key(current_user.id, activity.id),
         ), 409
     return render_template("activities/detail.html", activity=activity, action_form=FlaskForm(),
                            entries=history("activity", activity.id)), 409
@@ -286,6 +359,8 @@ def submit(activity_id: int):
         db.session.rollback()
         return _conflict(activity_id)
     db.session.commit()
+    # submitted as it stands: an edit of it kept in this browser can no longer be saved
+    _mark_draft_saved(draft_key(current_user.id, activity.id))
     flash(_("已提交，等待审核。"), "success")
     return redirect(url_for("activities.detail", activity_id=activity.id))
 
@@ -301,5 +376,6 @@ def delete(activity_id: int):
         db.session.rollback()
         abort(409)
     db.session.commit()
+    _mark_draft_saved(draft_key(current_user.id, activity_id))
     flash(_("草稿已删除。"), "info")
     return redirect(url_for("activities.mine"))

@@ -76,11 +76,13 @@
     var row = holder.firstElementChild;
     rows.appendChild(row);
     renumber();
-    var first = row.querySelector("select, textarea");
-    if (first) { first.focus(); }
+    return row;
   }
   if (addButton && template && rows) {
-    addButton.addEventListener("click", addRow);
+    addButton.addEventListener("click", function () {
+      var first = addRow().querySelector("select, textarea");
+      if (first) { first.focus(); }
+    });
     rows.addEventListener("click", function (event) {
       var button = event.target.closest("[data-remove-concern]");
       if (!button) { return; }
@@ -88,4 +90,12 @@
       renumber();
     });
   }
+
+  // What draft.js needs to put a kept draft back: rows made and numbered the same way, and the
+  // parts of the restored kind shown.
+  window.trackerActivityForm = {
+    addConcernRow: (template && rows) ? addRow : null,
+    renumberConcerns: rows ? renumber : function () {},
+    showKindSections: function () { showSections(currentKind()); }
+  };
 })();
