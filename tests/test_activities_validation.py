@@ -175,3 +175,12 @@ def test_research_needs_a_topic(app, logged_in):
             "submit_entry": "1"}
     page = logged_in.post("/activities/new", data=data).get_data(as_text=True)
     assert field_error(page, "research_topic") == "请填写调研题目。"
+
+
+def test_a_field_shows_one_message_under_one_id(app, logged_in):
+    # "十二" fails the whole-number check; the range check would add a second message.
+    page = logged_in.post("/activities/new", data=visit_form(people_reached="十二")).get_data(
+        as_text=True
+    )
+    assert page.count('id="people_reached-error"') == 1
+    assert "人数应在" not in page
