@@ -159,6 +159,20 @@ def main() -> None:
                 login(page, base, "daibiao")
                 page.goto(f"{base}/delegates/me")
                 shoot(page, "delegate-me", size)
+                # what the form brings back after a reload or a dropped connection
+                page.goto(f"{base}/activities/new")
+                page.fill("#title", "走访和平镇养老服务站")
+                page.wait_for_timeout(1000)  # the draft is kept after a pause in typing
+                page.reload()
+                page.wait_for_load_state()
+                shoot(page, "draft-restored", size)
+                # the reading aids, both on
+                for aid in ("大字号", "护眼"):
+                    page.locator("footer button", has_text=aid).click()
+                    page.wait_for_load_state()
+                page.goto(f"{base}/delegates/me")
+                page.wait_for_load_state()
+                shoot(page, "reading-aids", size)
                 context.close()
 
                 # admin: a roster with a few row errors, previewed before anything is written;
