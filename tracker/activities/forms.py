@@ -28,6 +28,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -93,6 +94,13 @@ class WholeNumberField(IntegerField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("invalid_value_message", _l("请填写整数，例如 12。"))
         super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        # Text that is not a whole number gets that one message, not also "out of range".
+        # Empty input goes on to the validators (Optional, InputRequired), which own it.
+        typed = bool(self.raw_data and str(self.raw_data[0]).strip())
+        if self.process_errors and typed:
+            raise StopValidation()
 
 
 def _strip(value):
