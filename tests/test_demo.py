@@ -1,6 +1,6 @@
 """`flask demo`: a realistic dataset on an empty database, never twice."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -76,3 +76,106 @@ def test_demo_is_the_same_for_the_same_seed(app):
         assert second.activities == first.activities
         assert db.session.scalars(sa.select(Activity.title).order_by(Activity.id)).all() == titles
         db.session.rollback()
+
+
+# --- at scale: `flask demo --activities M` ------------------------------------------------------
+
+SCALE_ARGS = ["demo", "--activities", "900", "--delegates", "40", "--months", "3", "--seed", "11"]
+
+
+def rollup_rows() -> dict[str, list[tuple]]:
+    from tracker.models import ActivityRollup, DelegateRollup, FocusRollup
+
+    return {m.__tablename__: sorted(tuple(r) for r in db.session.execute(sa.select(*m.__table__.columns)))
+            for m in (ActivityRollup, FocusRollup, DelegateRollup)}
+
+
+def test_demo_at_scale_writes_exactly_what_was_asked_with_rollups_as_a_rebuild_gives(app, runner):
+    from tracker.models import ActivityRollup
+    from tracker.reports import rollups
+
+    result = runner.invoke(args=SCALE_ARGS)
+    assert result.exit_code == 0, result.output
+    assert "履职活动 900 条" in result.stdout and "代表 40 名" in result.stdout
+    assert "daibiao" in result.stdout and "Demo@2023" in result.stdout
+    # progress goes to stderr, a line at every tenth when it is not a terminal
+    progress = [line for line in result.stderr.splitlines() if line.startswith("写入履职活动")]
+    assert progress[0].startswith("写入履职活动 0 / 900（0%")
+    assert progress[-1].startswith("写入履职活动 900 / 900（100%")
+    assert len(progress) == 2  # one batch: nothing in between
+
+    with app.app_context():
+        counts = table_counts()
+        assert counts == {"Delegate": 40, "Station": 27, "User": 5, "Activity": 900,
+                          "Concern": counts["Concern"], "Proposal": counts["Proposal"]}
+        assert counts["Concern"] > 100 and counts["Proposal"] > 10
+        approved = db.session.scalar(sa.select(sa.func.count()).where(
+            Activity.status == ActivityStatus.APPROVED))
+        assert db.session.scalar(sa.select(sa.func.sum(ActivityRollup.activities))) == approved
+        # three calendar months up to yesterday; the last week partly waits for review
+        from tracker.scale import Span
+        from tracker.timeutil import local_today
+
+        span = Span.months_to_today(3, local_today())
+        first, last = db.session.execute(sa.select(sa.func.min(Activity.occurred_on),
+                                                   sa.func.max(Activity.occurred_on))).one()
+        assert (first, last) == (span.first, local_today() - timedelta(days=1))
+        assert first.day == 1 and span.months == 3
+        waiting = set(db.session.scalars(sa.select(Activity.status).distinct().where(
+            Activity.occurred_on < last - timedelta(days=7))))
+        assert waiting == {ActivityStatus.APPROVED}
+        assert {ActivityStatus.SUBMITTED, ActivityStatus.APPROVED} <= set(
+            db.session.scalars(sa.select(Activity.status).distinct()))
+        # the rollups hold what rollups.rebuild() recounts from the entries, row for row
+        written = rollup_rows()
+        assert all(written.values())
+        rollups.rebuild()
+        assert rollup_rows() == written
+        db.session.rollback()
+
+
+def test_demo_at_scale_refuses_a_database_with_delegates_unless_told_to_skip(app, runner, world):
+    with app.app_context():
+        before = table_counts()
+    refused = runner.invoke(args=SCALE_ARGS)
+    assert refused.exit_code == 1
+    assert "数据库中已有代表数据" in refused.output
+    skipped = runner.invoke(args=[*SCALE_ARGS, "--if-empty"])
+    assert skipped.exit_code == 0
+    assert "演示数据已存在，未做改动。" in skipped.output
+    with app.app_context():
+        assert table_counts() == before
+
+
+def test_demo_at_scale_gives_the_same_rows_for_the_same_seed(app, runner):
+    from tracker.scale import Span, generate_at_scale
+
+    with app.app_context():
+        today = date(2024, 6, 30)
+        span = Span.months_to_today(2, today)
+        runs = []
+        for _ in range(2):
+            report = generate_at_scale(activities=300, delegates=20, span=span, today=today, seed=5)
+            # ids drawn from a PostgreSQL sequence are not given back by a rollback: compare
+            # delegates by their place in the run
+            first = db.session.scalar(sa.select(sa.func.min(Delegate.id)))
+            rows = rollup_rows()
+            rows["delegate_rollup"] = [(*r[:2], r[2] - first, *r[3:]) for r in rows["delegate_rollup"]]
+            runs.append((report.approved, db.session.execute(
+                sa.select(Activity.title, Activity.occurred_on, Activity.status)
+                .order_by(Activity.id)).all(), rows))
+            db.session.rollback()
+        assert runs[0] == runs[1]
+        assert len(runs[0][1]) == 300
+        assert span == Span(date(2024, 5, 1), today)
+
+
+def test_the_scale_demo_accounts_work(app, runner, client):
+    assert runner.invoke(args=SCALE_ARGS).exit_code == 0
+    client.post("/auth/login", data={"username": "daibiao", "password": "Demo@2023"})
+    page = client.get("/activities/mine")
+    assert page.status_code == 200
+    client.post("/auth/logout")
+    client.post("/auth/login", data={"username": "staff", "password": "Demo@2023"})
+    assert client.get("/dashboard/").status_code == 200
+    assert client.get("/review/").status_code == 200
