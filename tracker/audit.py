@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, selectinload
 
 from .extensions import db
 from .models import AuditEntry, User
@@ -49,6 +49,8 @@ def history(object_type: str, object_id: int) -> list[AuditEntry]:
             sa.select(AuditEntry)
             .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
             .order_by(AuditEntry.id)
+            # every row shows who acted: their accounts in one statement, not one per actor
+            .options(selectinload(AuditEntry.actor))
         )
     )
 

@@ -342,6 +342,8 @@ class Activity(db.Model):
         sa.Index("ix_activity_status_occurred", "status", "occurred_on", "campaign_id",
                  "delegation_id", postgresql_include=["id"]),
         sa.Index("ix_activity_delegation_occurred", "delegation_id", "occurred_on"),
+        # A delegate's own list (我的履职), newest first, without sorting their whole history.
+        sa.Index("ix_activity_delegate_occurred_id", "delegate_id", "occurred_on", "id"),
         sa.CheckConstraint("people_reached >= 0", name="people_reached_not_negative"),
     )
 
@@ -645,6 +647,11 @@ class Notification(db.Model):
 
 class ActivityRollup(db.Model):
     """Approved activities and people reached per month and dimension."""
+
+    # The 12-month trend by kind reads only this index.
+    __table_args__ = (
+        sa.Index("ix_activity_rollup_trend", "campaign_id", "month", "kind_id", "activities"),
+    )
 
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)  # first day of the month

@@ -491,22 +491,50 @@ def _per_delegate_under_call(scope: Scope, period: Period, filters: DashboardFil
 def type_call_progress(scope: Scope, period: Period, filters: DashboardFilters,
                        campaign_id: int) -> list[CallProgress]:
     """For each delegate-type call of the letter: how many of that type answered it, and how
-    many met the per-quarter expectation set in the campaign file (scaled to the period)."""
+    many met the per-quarter expectation set in the campaign file (scaled to the period).
+
+    Four statements whatever the number of calls: the calls, their kinds, the delegates per
+    type, and one pass over the period's delegate rollup that sums each delegate's entries
+    under every call at once."""
     calls = db.session.scalars(
         sa.select(CallToAction).where(CallToAction.campaign_id == campaign_id,
                                       CallToAction.delegate_type.is_not(None),
                                       CallToAction.retired_at.is_(None))
         .order_by(CallToAction.position)
     ).all()
+    if not calls:
+        return []
+    kind_ids = dict(db.session.execute(
+        sa.select(ActivityKind.code, ActivityKind.id).where(ActivityKind.campaign_id == campaign_id)
+    ).all())
+    by_type = dict(db.session.execute(
+        _restrict_delegates(sa.select(Delegate.delegate_type, sa.func.count()).select_from(Delegate),
+                            scope, filters, by_type=False)
+        .group_by(Delegate.delegate_type)
+    ).all())
+    conditions = [
+        sa.and_(DelegateRollup.kind_id.in_([kind_ids[c] for c in call.kind_codes or [] if c in kind_ids]),
+                DelegateRollup.delegate_type == call.delegate_type)
+        for call in calls
+    ]
+    per = _restrict(
+        sa.select(DelegateRollup.delegate_id, *(
+            sa.func.coalesce(sa.func.sum(DelegateRollup.activities).filter(condition), 0).label(f"n{i}")
+            for i, condition in enumerate(conditions)
+        )).where(sa.or_(*conditions)),
+        DelegateRollup, scope, period,
+        filters.but(delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None),
+    ).group_by(DelegateRollup.delegate_id).subquery()
+    columns = []
+    for i, call in enumerate(calls):
+        n = per.c[f"n{i}"]
+        columns += [sa.func.count().filter(n > 0), sa.func.count().filter(n >= expected_for(call, period)),
+                    sa.func.coalesce(sa.func.sum(n), 0)]
+    row = db.session.execute(sa.select(*columns).select_from(per)).one()
     out = []
-    for call in calls:
-        delegates = delegate_count(scope, filters.but(delegate_type=call.delegate_type))
-        per = _per_delegate_under_call(scope, period, filters, call)
-        expected = expected_for(call, period)
-        answered, met, total = db.session.execute(
-            sa.select(sa.func.count(), sa.func.count().filter(per.c.n >= expected),
-                      sa.func.sum(per.c.n)).where(per.c.n > 0)
-        ).one()
+    for i, call in enumerate(calls):
+        answered, met, total = row[3 * i: 3 * i + 3]
+        delegates = by_type.get(call.delegate_type, 0)
         out.append(CallProgress(call, delegates, met or 0, delegates - (answered or 0), int(total or 0)))
     return out
 

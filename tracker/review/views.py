@@ -23,7 +23,7 @@ from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..enums import ActivityStatus, DelegateType
 from ..extensions import db
-from ..models import Activity, Delegation
+from ..models import Activity, Concern, Delegation
 from ..permissions import can_review_activity, can_view_all_activities, require, scope_for
 from ..reports.closing import MonthClosedError, month_is_closed
 from ..reports.queries import ActivityFilters, activity_list_select, parse_month
@@ -68,7 +68,8 @@ def index():
 def _load(activity_id: int) -> Activity:
     activity = db.session.scalar(
         sa.select(Activity).where(Activity.id == activity_id).options(
-            selectinload(Activity.concerns), selectinload(Activity.focus_areas)
+            selectinload(Activity.concerns).selectinload(Concern.category),
+            selectinload(Activity.focus_areas),
         )
     )
     if activity is None:
