@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 VENDOR  = tracker/static/vendor
 
-.PHONY: run test install install-dev translations assets messages lint screenshots bench help
+.PHONY: run test install install-dev translations assets messages lint screenshots bench bench-quick bench-two-servers help
 
 help:
 	@echo "make run          install, migrate, load the campaign and demo data, serve on http://$(HOST):$(PORT)"
@@ -16,7 +16,9 @@ help:
 	@echo "make messages     extract strings and update the translation catalogues"
 	@echo "make lint         ruff check and format check"
 	@echo "make screenshots  regenerate docs/screenshots/ in headless Chromium"
-	@echo "make bench        seed 10k and 1M entries on SQLite and PostgreSQL, time the dashboard and the 100k-row export, write docs/performance.md"
+	@echo "make bench        seed 10k, 100k and 1M entries on SQLite and PostgreSQL, time the dashboard and its pages, load gunicorn with wrk, time the 100k-row export; write docs/performance.md (~10 min)"
+	@echo "make bench-quick  the same at 10k and 100k with short runs, docs/performance.md left alone (~2.5 min)"
+	@echo "make bench-two-servers  two gunicorn instances on one PostgreSQL under wrk; writes docs/deployment.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,8 +73,16 @@ screenshots: install-dev translations assets
 
 # Throwaway databases: SQLite in a temporary folder, PostgreSQL next to TRACKER_BENCH_DATABASE_URL
 # (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres). Rewrites docs/performance.md.
+# The web part needs wrk (apt-get install wrk); bench-two-servers also Redis (docs/deployment.md).
 BENCH_ARGS ?=
 BENCH_EXPORT_ARGS ?=
 bench: install translations
 	$(BIN)/python -m bench.dashboard $(BENCH_ARGS)
 	$(BIN)/python -m bench.export $(BENCH_EXPORT_ARGS)
+
+bench-quick: install translations
+	$(BIN)/python -m bench.dashboard --quick $(BENCH_ARGS)
+	$(BIN)/python -m bench.export --quick $(BENCH_EXPORT_ARGS)
+
+bench-two-servers: install translations
+	$(BIN)/python -m bench.web --two-servers $(BENCH_ARGS)
