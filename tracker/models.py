@@ -417,6 +417,14 @@ class Activity(db.Model):
         back_populates="activity", cascade="all, delete-orphan", order_by="Attachment.id"
     )
 
+    @property
+    def concern_count(self) -> int:
+        """How many concerns the entry records. A list counts them for its whole page in one
+        statement (:func:`~tracker.reports.queries.paginate_activities`) instead of loading
+        them; otherwise the entry's own rows are counted."""
+        counted = self.__dict__.get("_concern_count")
+        return len(self.concerns) if counted is None else counted
+
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.status}>"
 

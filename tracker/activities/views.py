@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     has_request_context,
     redirect,
@@ -34,7 +33,12 @@ from ..permissions import (
     require,
     scope_for,
 )
-from ..reports.queries import ActivityFilters, activity_list_select, parse_month
+from ..reports.queries import (
+    ActivityFilters,
+    activity_list_select,
+    paginate_activities,
+    parse_month,
+)
 from ..timeutil import local_today
 from .forms import ActivityForm
 from .services import (
@@ -121,18 +125,12 @@ def _filters_from_request(*, exclude_drafts: bool) -> ActivityFilters:
     )
 
 
-def _paginate(stmt):
-    return db.paginate(
-        stmt, per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False
-    )
-
-
 @bp.route("/mine")
 def mine():
     """我的履职: the delegate's own activities, any status."""
     require(can_log_activity(current_user), 403)
     filters = _filters_from_request(exclude_drafts=False)
-    page = _paginate(activity_list_select(scope_for(current_user), filters))
+    page = paginate_activities(activity_list_select(scope_for(current_user), filters))
     return render_template(
         "activities/mine.html",
         page=page,
@@ -149,7 +147,7 @@ def index():
     filters = _filters_from_request(exclude_drafts=True)
     if filters.status == ActivityStatus.DRAFT:
         filters = ActivityFilters(**{**filters.__dict__, "status": None})
-    page = _paginate(activity_list_select(scope_for(current_user), filters))
+    page = paginate_activities(activity_list_select(scope_for(current_user), filters))
     delegations = db.session.scalars(
         sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
     ).all()

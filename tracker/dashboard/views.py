@@ -29,7 +29,7 @@ from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Delega
 from ..permissions import Scope, can_view_all_activities, is_staff_in_scope, require, scope_for
 from ..reports import figures
 from ..reports.figures import DashboardFilters, Period
-from ..reports.queries import parse_month
+from ..reports.queries import list_row_loads, paginate_activities, parse_month
 from ..timeutil import local_today
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -449,15 +449,12 @@ def activities():
     scope = scope_for(current_user)
     sel = read_selection(campaign, scope, local_today())
     stmt = figures.approved_activity_select(scope, sel.period, sel.filters).options(
-        selectinload(Activity.kind),
-        selectinload(Activity.initiative),
-        selectinload(Activity.delegate).selectinload(Delegate.delegation),
-        selectinload(Activity.concerns),
+        *list_row_loads()
     )
     return render_template(
         "dashboard/activities.html",
         sel=sel,
-        page=_paginate(stmt),
+        page=paginate_activities(stmt),
         total=figures.approved_activity_count(scope, sel.period, sel.filters),
         **template_helpers(),
     )

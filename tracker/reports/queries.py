@@ -11,7 +11,9 @@ from datetime import date
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..enums import ActivityStatus, ConcernStatus, DelegateType, ProposalStatus
 from ..extensions import db
@@ -85,14 +87,43 @@ def activity_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
     return stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
 
 
+def list_row_loads() -> tuple:
+    """What a list row shows besides the entry: its kind, initiative, delegate and delegation,
+    joined into the list's own statement (each is one row per entry)."""
+    return (
+        joinedload(Activity.kind, innerjoin=True),
+        joinedload(Activity.initiative, innerjoin=True),
+        joinedload(Activity.delegate, innerjoin=True).joinedload(Delegate.delegation, innerjoin=True),
+    )
+
+
 def activity_list_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
     """:func:`activity_select` with what a list row shows loaded up front (no query per row)."""
-    return activity_select(scope, filters).options(
-        selectinload(Activity.kind),
-        selectinload(Activity.initiative),
-        selectinload(Activity.delegate).selectinload(Delegate.delegation),
-        selectinload(Activity.concerns),
-    )
+    return activity_select(scope, filters).options(*list_row_loads())
+
+
+def count_concerns(activities: list[Activity]) -> list[Activity]:
+    """Sets each entry's :attr:`~tracker.models.Activity.concern_count` with one grouped
+    count for them all, instead of loading every concern of the page."""
+    ids = [a.id for a in activities]
+    counts: dict[int, int] = {}
+    if ids:
+        counts = dict(db.session.execute(
+            sa.select(Concern.activity_id, sa.func.count())
+            .where(Concern.activity_id.in_(ids))
+            .group_by(Concern.activity_id)
+        ).tuples().all())
+    for activity in activities:
+        activity._concern_count = counts.get(activity.id, 0)
+    return activities
+
+
+def paginate_activities(stmt: sa.Select, per_page: int | None = None) -> Pagination:
+    """One page of a list of entries (``?page=``), the page's concern counts included."""
+    page = db.paginate(stmt, per_page=per_page or current_app.config["PAGE_SIZE"],
+                       max_per_page=100, error_out=False)
+    count_concerns(page.items)
+    return page
 
 
 def activity_counts_by_call(scope: Scope, filters: ActivityFilters) -> dict[int, int]:

@@ -26,7 +26,12 @@ from ..extensions import db
 from ..models import Activity, Concern, Delegation
 from ..permissions import can_review_activity, can_view_all_activities, require, scope_for
 from ..reports.closing import MonthClosedError, month_is_closed
-from ..reports.queries import ActivityFilters, activity_list_select, parse_month
+from ..reports.queries import (
+    ActivityFilters,
+    activity_list_select,
+    paginate_activities,
+    parse_month,
+)
 from .forms import DecisionForm, ExemplaryForm, ReasonForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -53,7 +58,7 @@ def index():
     stmt = activity_list_select(scope_for(current_user), filters).order_by(None).order_by(
         Activity.submitted_at, Activity.id
     )
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = paginate_activities(stmt, per_page=50)
     delegations = db.session.scalars(
         sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
     ).all()
