@@ -21,7 +21,7 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, g, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -156,8 +156,11 @@ def log_refused_request(response: Response) -> Response:
 
 
 def _is_logged_in() -> bool:
+    """Whether the request carries a login, so its page is personal. Read from the session
+    rather than the account: after a write's commit the account row would be loaded again
+    only to answer this."""
     try:
-        return bool(current_user and current_user.is_authenticated)
+        return "_user_id" in session
     except Exception:  # a broken session must not cost the page its headers
         log.exception("could not tell whether the user is logged in")
         return True  # when in doubt, don't let it be cached

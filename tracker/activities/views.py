@@ -272,7 +272,7 @@ def _data_from_activity(activity: Activity) -> dict:
 def new():
     """记一笔: log an activity."""
     require(can_log_activity(current_user), 403)
-    campaign = active_campaign()
+    campaign = active_campaign(with_choices=True)
     if campaign is None:
         return render_template("activities/no_campaign.html"), 503
     delegate = current_user.delegate
@@ -284,10 +284,13 @@ def new():
             activity = create_activity(
                 delegate, campaign, form.to_input(), current_user, submit=form.wants_submit()
             )
+            # read before the commit expires them: reading after it would load both rows again
+            target = url_for("activities.detail", activity_id=activity.id)
+            saved_key = draft_key(current_user.id)
             db.session.commit()
-            _mark_draft_saved(draft_key(current_user.id))
+            _mark_draft_saved(saved_key)
             flash(_("已提交，等待审核。") if form.wants_submit() else _("草稿已保存。"), "success")
-            return redirect(url_for("activities.detail", activity_id=activity.id))
+            return redirect(target)
         if not form.concerns.entries:
             form.add_blank_concern()
     return render_template(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..enums import DelegateType, DelegationKind
 from ..extensions import db
@@ -193,9 +194,20 @@ def set_active_campaign(campaign: Campaign) -> None:
     campaign.is_active = True
 
 
-def active_campaign() -> Campaign | None:
-    """The campaign new activities are logged under."""
-    return db.session.scalar(sa.select(Campaign).where(Campaign.is_active).limit(1))
+def active_campaign(*, with_choices: bool = False) -> Campaign | None:
+    """The campaign new activities are logged under. ``with_choices`` loads, in the same go,
+    what the activity form offers (kinds, initiatives and their calls, focus areas, proposal
+    labels, concern categories): one statement per collection instead of one per initiative."""
+    stmt = sa.select(Campaign).where(Campaign.is_active).limit(1)
+    if with_choices:
+        stmt = stmt.options(
+            selectinload(Campaign.kinds),
+            selectinload(Campaign.initiatives).selectinload(Initiative.calls),
+            selectinload(Campaign.focus_areas),
+            selectinload(Campaign.proposal_labels),
+            selectinload(Campaign.concern_categories),
+        )
+    return db.session.scalar(stmt)
 
 
 class _Loader:

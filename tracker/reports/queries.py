@@ -263,18 +263,15 @@ class DelegateTodo(NamedTuple):
 
 
 def delegate_todo_counts(scope: Scope) -> DelegateTodo:
-    """A delegate's returned entries and replies waiting for their rating."""
-    returned = db.session.scalar(
-        scope.filter_activities(
-            sa.select(sa.func.count()).select_from(Activity)
-        ).where(Activity.status == ActivityStatus.RETURNED)
-    ) or 0
-    to_rate = db.session.scalar(
-        scope.filter_activities(
-            sa.select(sa.func.count()).select_from(Proposal).join(Activity, Proposal.activity_id == Activity.id)
-        ).where(Proposal.status == ProposalStatus.REPLIED)
-    ) or 0
-    return DelegateTodo(returned=returned, to_rate=to_rate)
+    """A delegate's returned entries and replies waiting for their rating (one statement)."""
+    returned = scope.filter_activities(
+        sa.select(sa.func.count()).select_from(Activity)
+    ).where(Activity.status == ActivityStatus.RETURNED)
+    to_rate = scope.filter_activities(
+        sa.select(sa.func.count()).select_from(Proposal).join(Activity, Proposal.activity_id == Activity.id)
+    ).where(Proposal.status == ProposalStatus.REPLIED)
+    row = db.session.execute(sa.select(returned.scalar_subquery(), to_rate.scalar_subquery())).one()
+    return DelegateTodo(returned=row[0] or 0, to_rate=row[1] or 0)
 
 
 # --- how concerns stand ----------------------------------------------------------------------
