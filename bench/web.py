@@ -9,7 +9,10 @@ On a seeded database (:mod:`bench.seed`), for each measured request:
   token with a time limit of ``WTF_CSRF_TIME_LIMIT``, 8 hours), so one token read from the
   form page serves every request of the run; wrk sends the same body and cookie each time;
 - the bare app (:mod:`bench.bare`) under the same gunicorn settings: one indexed SELECT of a
-  delegate's 20 latest entries, one INSERT of an entry.
+  delegate's 20 latest entries, one INSERT of an entry;
+- to show where the tracker's time goes, not judged: the same SELECT and INSERT behind the
+  tracker's own login, session, CSRF check and headers, and the SELECT's rows in its page
+  layout (``bench.bare:create_stack_app()``), logged in the same way.
 
 Each is loaded with ``wrk -t2 -c64 -d10s --timeout 10s`` after a short warm-up; the ratio
 is the tracker's requests per second ÷ the bare app's (target ≥ 0.5) and the target wants 0
@@ -22,7 +25,7 @@ changes (CSRF on, sessions as configured).
 PostgreSQL database, two tracker instances (two ports, two workers each, login throttling
 shared through Redis), wrk against both at the same time.
 
-    python -m bench.web --database sqlite --size 100000      # seeds, then the four runs
+    python -m bench.web --database sqlite --size 100000      # seeds, then the seven runs
     python -m bench.web --two-servers --size 100000          # PostgreSQL, two instances
 """
 
@@ -55,6 +58,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WRK = os.environ.get("WRK", "wrk")
 CONNECTIONS, DURATION, QUICK_DURATION, WARMUP = 64, 10, 3, 2
 TARGET_RATIO = 0.5
+# the layers of the tracker's cost, measured with bench.bare.create_stack_app()
+STACK_GET = "tracker stack: one indexed SELECT"
+LAYOUT_GET = "tracker stack + layout: one SELECT"
+STACK_POST = "tracker stack: one INSERT"
 # Flask-Login's "strong" session protection ties a login to the browser's address and
 # User-Agent: wrk must send the User-Agent the login was made with.
 USER_AGENT = "tracker-bench"
@@ -334,8 +341,21 @@ def run_web(database: str, size: int, url: str, *, seconds: int = DURATION,
         bare_get = load("bare: one indexed SELECT", f"{base}/list/{delegate_id}")
         bare_post = load("bare: one INSERT", f"{base}/insert/{other_id}", method="POST",
                          body="title=bare", expected=201)
-    ratios = {"get": mine.rps / bare_get.rps if bare_get.rps else 0.0,
-              "post": post.rps / bare_post.rps if bare_post.rps else 0.0}
+    # where the tracker's time goes: its request handling alone, then with its page layout
+    with gunicorn("bench.bare:create_stack_app()", tracker_env(url), probe="/auth/login") as base:
+        login = log_in(base, DELEGATE_USERNAME, STAFF_PASSWORD)
+        stack_get = load(STACK_GET, f"{base}/_bench/list/{delegate_id}", cookie=login.cookie)
+        layout_get = load(LAYOUT_GET, f"{base}/_bench/layout/{delegate_id}", cookie=login.cookie)
+        stack_post = load(STACK_POST, f"{base}/_bench/insert/{other_id}", method="POST",
+                          cookie=login.cookie, expected=201,
+                          body=urllib.parse.urlencode({"csrf_token": login.csrf, "title": "stack"}))
+
+    def share(run: WrkRun, baseline: WrkRun) -> float:
+        return run.rps / baseline.rps if baseline.rps else 0.0
+
+    ratios = {"get": share(mine, bare_get), "post": share(post, bare_post),
+              "stack_get": share(stack_get, bare_get), "layout_get": share(layout_get, bare_get),
+              "stack_post": share(stack_post, bare_post)}
     return WebResult(database, size, runs, ratios)
 
 
