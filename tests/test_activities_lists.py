@@ -95,3 +95,35 @@ def test_filter_bars_keep_the_month_and_kind_chosen(client, auth, world):
         page = client.get(f"{path}?month=2024-05&kind=visit").get_data(as_text=True)
         assert 'name="month" value="2024-05"' in page, path
         assert '<option value="visit" selected>走访</option>' in page, path
+
+
+def _row_details(page: str) -> dict[str, str]:
+    """title → the line under it (date, delegate, people, concerns), whitespace squeezed."""
+    rows = re.findall(
+        r'activity-title">([^<]*)</div>\s*<div class="small text-body-secondary">(.*?)</div>', page, re.S
+    )
+    return {title: " ".join(line.split()) for title, line in rows}
+
+
+def test_list_rows_show_each_entrys_own_concern_count(app, client, auth, world):
+    """The count comes from one grouped count for the page: each row gets its own number, an
+    entry without concerns none, and the review queue, the staff list and 我的履职 agree."""
+    with app.app_context():
+        me = db.session.get(Delegate, world.delegate_a)
+        factories.make_activity(me, title="三条诉求", occurred_on=date(2024, 5, 3), concerns=3)
+        factories.make_activity(me, title="一条诉求", occurred_on=date(2024, 5, 4), concerns=1)
+        factories.make_activity(me, title="没有诉求", occurred_on=date(2024, 5, 5))
+        db.session.commit()
+    auth.login("dele_a")
+    mine = _row_details(client.get("/activities/mine").get_data(as_text=True))
+    assert mine["三条诉求"].endswith("· 诉求 3 条")
+    assert mine["一条诉求"].endswith("· 诉求 1 条")
+    assert "诉求" not in mine["没有诉求"]
+    auth.logout()
+    auth.login("staff_city")
+    staff = _row_details(client.get("/activities/").get_data(as_text=True))
+    assert staff["三条诉求"].endswith("· 诉求 3 条") and staff["一条诉求"].endswith("· 诉求 1 条")
+    assert "诉求" not in staff["没有诉求"]
+    queue = client.get("/review/").get_data(as_text=True)
+    assert queue.count("· 诉求 3 条") == 1 and queue.count("· 诉求 1 条") == 1
+    assert "诉求 0 条" not in queue
