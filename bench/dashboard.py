@@ -579,6 +579,29 @@ def _web_table(results: list[SizeResult]) -> list[str]:
     return out + [""]
 
 
+def _layers_table(results: list[SizeResult]) -> list[str]:
+    """The tracker's cost in layers (bench.bare.create_stack_app()), each against the bare app."""
+    from bench.web import LAYOUT_GET, STACK_GET, STACK_POST
+
+    out = ["| database | request | req/s | p50 | errors | share of the bare app's req/s |",
+           "|---|---|---:|---:|---:|---:|"]
+    rows = (("bare: one indexed SELECT", None), (STACK_GET, "stack_get"),
+            (LAYOUT_GET, "layout_get"), ("tracker: 我的履职 GET", "get"),
+            ("bare: one INSERT", None), (STACK_POST, "stack_post"), ("tracker: 记一笔 POST", "post"))
+    for r in results:
+        if not r.web:
+            continue
+        runs = {run["name"]: run for run in r.web["runs"]}
+        for name, key in rows:
+            if name not in runs:
+                continue
+            run = runs[name]
+            share = f"{r.web['ratios'][key]:.2f}" if key else "1"
+            out.append(f"| {r.database} | {name} | {run['rps']:.1f} | {run['p50_ms']:.0f} ms | "
+                       f"{run['errors']} | {share} |")
+    return out + [""]
+
+
 def _figure_table(results: list[SizeResult], scenario: str, databases: list[str],
                   sizes: list[int]) -> list[str]:
     by = {(r.database, r.size): r for r in results if r.scenario == scenario}
@@ -645,6 +668,12 @@ def render_markdown(results: list[SizeResult], info: dict[str, str], settings: d
                     "insert). Targets: the tracker ≥ 0.5 × the bare app's requests per second, "
                     "0 errors.", ""]
             out += _web_table(results)
+            out += ["Where the tracker's time goes, not judged: in the same run, "
+                    "`bench.bare:create_stack_app()` (the tracker with the bare app's SELECT and "
+                    "INSERT as routes behind its login, session, CSRF check and headers, and the "
+                    "SELECT's rows in its page layout) under the same gunicorn and wrk settings, "
+                    "logged in as the same delegate.", ""]
+            out += _layers_table(results)
     for scenario in scenarios:
         sizes = sorted({r.size for r in results if r.scenario == scenario})
         out += [f"### Per figure, {scenario} (median ms)", ""]
