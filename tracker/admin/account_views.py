@@ -31,6 +31,7 @@ from ..audit import history
 from ..enums import Role
 from ..extensions import db
 from ..models import Delegation, User
+from ..reports.queries import paginate
 from ..timeutil import local_today
 from .account_forms import REFUSALS, DelegateAccountsForm, EditUserForm, NewUserForm
 from .accounts import (
@@ -118,12 +119,7 @@ def _bulk_form(**kwargs) -> DelegateAccountsForm:
 
 def _render_users(bulk_form: DelegateAccountsForm | None = None):
     filters = _filters()
-    page = db.paginate(
-        account_list_select(filters),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paginate(account_list_select(filters))
     if bulk_form is None:
         bulk_form = _bulk_form(formdata=None)
     return render_template(

@@ -27,7 +27,7 @@ from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
 from ..models import Activity, Concern, Delegate, Delegation, HandlingBody
 from ..permissions import can_handle_concern, can_view_concern, require, scope_for
-from ..reports.queries import ConcernFilters, concern_figures, concern_select
+from ..reports.queries import ConcernFilters, concern_figures, concern_select, paginate
 from .forms import ConcernActionForm, FeedbackForm, ReferForm, ResolveForm, UnresolvableForm
 from .services import (
     FEED_BACK,
@@ -79,7 +79,7 @@ def index():
     """Concerns in the viewer's scope, with how they stand; delegates see their own."""
     filters = _list_filters()
     scope = scope_for(current_user)
-    page = db.paginate(concern_select(scope, filters), per_page=50, error_out=False)
+    page = paginate(concern_select(scope, filters), per_page=50)
     campaign = active_campaign()
     return render_template(
         "concerns/index.html",

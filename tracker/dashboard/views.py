@@ -29,7 +29,7 @@ from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Delega
 from ..permissions import Scope, can_view_all_activities, is_staff_in_scope, require, scope_for
 from ..reports import figures
 from ..reports.figures import DashboardFilters, Period
-from ..reports.queries import list_row_loads, paginate_activities, parse_month
+from ..reports.queries import list_row_loads, paginate, paginate_activities, parse_month
 from ..timeutil import local_today
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -434,12 +434,6 @@ def index():
 # --- the lists behind the figures ------------------------------------------------------------
 
 
-def _paginate(stmt: sa.Select):
-    return db.paginate(
-        stmt, per_page=current_app.config["PAGE_SIZE"], max_per_page=100, error_out=False
-    )
-
-
 @bp.route("/activities")
 def activities():
     """The approved entries behind a figure: same period, filters and condition as the figure."""
@@ -519,7 +513,7 @@ def delegates():
             type=call.delegate_type.label,
             title=call.title,
         )
-    page = _paginate(stmt)
+    page = paginate(stmt)
     if which == "inactive" and page.items:
         # the page's delegates with the date of their last approved entry (None: never)
         shown = stmt.where(Delegate.id.in_([d.id for d in page.items]))
@@ -578,7 +572,7 @@ def proposals():
         "dashboard/proposals.html",
         sel=sel,
         which=which,
-        page=_paginate(stmt.options(
+        page=paginate(stmt.options(
             selectinload(Proposal.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
             selectinload(Proposal.lead_handler),
             selectinload(Proposal.label),
@@ -605,7 +599,7 @@ def concerns():
         "dashboard/concerns.html",
         sel=sel,
         which=which,
-        page=_paginate(stmt.options(
+        page=paginate(stmt.options(
             selectinload(Concern.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
             selectinload(Concern.category),
             selectinload(Concern.referred_to),

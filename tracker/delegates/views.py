@@ -8,7 +8,7 @@ from itertools import groupby
 
 import sqlalchemy as sa
 from babel.dates import format_skeleton
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -38,6 +38,7 @@ from ..reports.queries import (
     ProposalFilters,
     activity_list_select,
     delegate_todo_counts,
+    paginate,
     proposal_select,
 )
 from ..timeutil import local_today
@@ -211,12 +212,7 @@ def index():
         delegate_type=_enum_arg("type", DelegateType),
     )
     q = (request.args.get("q") or "").strip()[:60]
-    page = db.paginate(
-        delegate_list_select(scope, filters, q or None),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paginate(delegate_list_select(scope, filters, q or None))
     quarter = Period.quarter_of(today)
     counts = approved_counts_by_delegate(
         scope, quarter, [d.id for d in page.items], campaign.id if campaign else None

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.views import safe_next
 from ..extensions import db
 from ..models import Notification
+from ..reports.queries import paginate
 from .services import mark_read
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -16,12 +17,11 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 @bp.route("/")
 def index():
-    page = db.paginate(
+    page = paginate(
         sa.select(Notification)
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.id.desc()),
         per_page=30,
-        error_out=False,
     )
     return render_template("notifications/index.html", page=page)
 

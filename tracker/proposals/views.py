@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -24,7 +24,7 @@ from ..permissions import (
     require,
     scope_for,
 )
-from ..reports.queries import ProposalFilters, proposal_select
+from ..reports.queries import ProposalFilters, paginate, proposal_select
 from ..timeutil import local_today
 from .deadlines import DueFlag, due_flag
 from .forms import (
@@ -79,12 +79,7 @@ def index():
     """我的建议 for a delegate, 建议办理 for staff: proposals in the viewer's scope."""
     filters = _filters()
     today = local_today()
-    page = db.paginate(
-        proposal_select(scope_for(current_user), filters, today),
-        per_page=current_app.config["PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    page = paginate(proposal_select(scope_for(current_user), filters, today))
     delegations, handlers = [], []
     if current_user.is_staff:
         delegations = db.session.scalars(

@@ -118,10 +118,16 @@ def count_concerns(activities: list[Activity]) -> list[Activity]:
     return activities
 
 
-def paginate_activities(stmt: sa.Select, per_page: int | None = None) -> Pagination:
-    """One page of a list of entries (``?page=``), the page's concern counts included."""
-    page = db.paginate(stmt, per_page=per_page or current_app.config["PAGE_SIZE"],
+def paginate(stmt: sa.Select, per_page: int | None = None) -> Pagination:
+    """One page of a list (``?page=``, ``?per_page=`` up to 100); ``per_page`` defaults to the
+    ``PAGE_SIZE`` setting. A page past the end is empty, not a 404."""
+    return db.paginate(stmt, per_page=per_page or current_app.config["PAGE_SIZE"],
                        max_per_page=100, error_out=False)
+
+
+def paginate_activities(stmt: sa.Select, per_page: int | None = None) -> Pagination:
+    """One page of a list of entries, the page's concern counts included."""
+    page = paginate(stmt, per_page)
     count_concerns(page.items)
     return page
 
