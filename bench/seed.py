@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -47,7 +47,7 @@ from tracker import create_app
 from tracker.campaigns.loader import load_campaign
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
-from tracker.scale import PENDING_DAYS, Span, generate_at_scale, tidy_after_load
+from tracker.scale import PENDING_DAYS, ScaleReport, Span, generate_at_scale, tidy_after_load
 from tracker.timeutil import local_today
 
 PG_ENV = "TRACKER_BENCH_DATABASE_URL"
@@ -186,25 +186,14 @@ class Layout:
 
 
 @dataclass
-class SeedReport:
-    """Rows written and how long each stage took (seconds)."""
+class SeedReport(ScaleReport):
+    """What the generator made (:class:`tracker.scale.ScaleReport`), the stages before and
+    after it included, and where the layout put it."""
 
-    activities: int = 0
-    approved: int = 0
-    delegates: int = 0
-    focus_links: int = 0
-    proposals: int = 0
-    replies: int = 0
-    concerns: int = 0
     first_month: date | None = None
     last_month: date | None = None
     months: int = 0
     layout: str = ""
-    stages: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def seconds(self) -> float:
-        return sum(self.stages.values())
 
 
 # --- the whole seed ---------------------------------------------------------------------------------
@@ -225,14 +214,14 @@ def seed(app: Flask, activities: int, *, layout: Layout | None = None, delegates
     from flask_migrate import upgrade
 
     say = progress or (lambda _line: None)
-    report = SeedReport()
+    stages: dict[str, float] = {}
     started = time.perf_counter()
     layout = layout or Layout.of("history", activities)
     with app.app_context():
         upgrade()
         load_campaign(app.config["DEFAULT_CAMPAIGN_FILE"])
         db.session.commit()
-        report.stages["schema and campaign"] = time.perf_counter() - started
+        stages["schema and campaign"] = time.perf_counter() - started
         today = today or local_today()
         span = layout.span(today)
         step = max(activities // 10, 1)
@@ -255,14 +244,11 @@ def seed(app: Flask, activities: int, *, layout: Layout | None = None, delegates
             time.perf_counter() - t1)
         db.session.remove()
         db.engine.dispose()
-    report.stages.update(made.stages)
-    for name in ("activities", "approved", "delegates", "focus_links", "proposals", "replies",
-                 "concerns"):
-        setattr(report, name, getattr(made, name))
-    report.first_month = span.first
-    report.last_month = (span.end - timedelta(days=1)).replace(day=1)
-    report.months, report.layout = layout.months, layout.scenario
-    return report
+    made_so_far = {f.name: getattr(made, f.name) for f in fields(ScaleReport)}
+    return SeedReport(**{**made_so_far, "stages": {**stages, **made.stages}},
+                      first_month=span.first,
+                      last_month=(span.end - timedelta(days=1)).replace(day=1),
+                      months=layout.months, layout=layout.scenario)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
