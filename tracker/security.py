@@ -21,9 +21,11 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, abort, g, request, session
+from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+
+from .auth.sessions import carries_login
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +162,7 @@ def _is_logged_in() -> bool:
     rather than the account: after a write's commit the account row would be loaded again
     only to answer this."""
     try:
-        return "_user_id" in session
+        return carries_login()
     except Exception:  # a broken session must not cost the page its headers
         log.exception("could not tell whether the user is logged in")
         return True  # when in doubt, don't let it be cached

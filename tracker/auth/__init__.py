@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
@@ -67,7 +67,7 @@ def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
 def _end_timed_out_login():
     """Log this browser out after SESSION_IDLE_MINUTES without a request or SESSION_MAX_HOURS
     after logging in, and send it to the login form, which comes back here afterwards."""
-    if session.get("_user_id") is None:
+    if not sessions.carries_login():
         return None  # nobody is logged in on this browser
     now = clock.timestamp()
     if sessions.expiry_reason(now) is None:

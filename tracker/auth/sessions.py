@@ -52,6 +52,12 @@ def expiry_reason(now: int) -> str | None:
     return None
 
 
+def carries_login() -> bool:
+    """True when this browser's session holds a login (Flask-Login's user id), read from the
+    cookie alone: no account is loaded to answer."""
+    return session.get("_user_id") is not None
+
+
 def has_login_times() -> bool:
     """True when this browser's session was started by :func:`start_session`."""
     return isinstance(session.get(LOGIN_AT), int)
