@@ -51,19 +51,26 @@ class _Inserts:
 
     def insert(self, conn: sa.Connection, delegate_id: int, title: str) -> int:
         if delegate_id not in self.rows:
-            row = conn.execute(sa.text(
-                "SELECT * FROM activity WHERE delegate_id = :d ORDER BY id LIMIT 1"),
-                {"d": delegate_id}).mappings().one()
+            row = (
+                conn.execute(
+                    sa.text("SELECT * FROM activity WHERE delegate_id = :d ORDER BY id LIMIT 1"),
+                    {"d": delegate_id},
+                )
+                .mappings()
+                .one()
+            )
             self.rows[delegate_id] = {k: v for k, v in row.items() if k != "id"}
         values = dict(self.rows[delegate_id])
         now = datetime.now(UTC).replace(tzinfo=None)
-        values.update(title=title[:200], status="submitted", created_at=now, updated_at=now,
-                      submitted_at=now)
+        values.update(
+            title=title[:200], status="submitted", created_at=now, updated_at=now, submitted_at=now
+        )
         columns = ", ".join(values)
         marks = ", ".join(f":{k}" for k in values)
         return conn.execute(
             sa.text(f"INSERT INTO activity ({columns}) VALUES ({marks}) RETURNING id"),  # noqa: S608
-            values).scalar_one()
+            values,
+        ).scalar_one()
 
 
 def create_bare_app(url: str | None = None) -> Flask:
@@ -71,6 +78,7 @@ def create_bare_app(url: str | None = None) -> Flask:
     url = url or os.environ["BENCH_DATABASE_URL"]
     engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if url.startswith("sqlite"):
+
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute("PRAGMA busy_timeout=10000")
@@ -117,8 +125,9 @@ def create_stack_app() -> Flask:
 
     @app.post("/_bench/insert/<int:delegate_id>")
     def stack_insert(delegate_id: int):
-        new_id = inserts.insert(db.session.connection(), delegate_id,
-                                request.form.get("title", "bare"))
+        new_id = inserts.insert(
+            db.session.connection(), delegate_id, request.form.get("title", "bare")
+        )
         db.session.commit()
         return f"created {new_id}", 201
 

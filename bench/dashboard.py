@@ -119,10 +119,12 @@ def dashboard_request(app: Flask) -> DashboardRequest:
     period = latest_full_month(today)
     campaign_id = active_campaign().id
     return DashboardRequest(
-        scope=Scope(everything=True), period=period,
+        scope=Scope(everything=True),
+        period=period,
         trend=figures.Period.months_to(period, TREND_MONTHS),
         filters=figures.DashboardFilters(campaign_id=campaign_id),
-        today=today, campaign_id=campaign_id,
+        today=today,
+        campaign_id=campaign_id,
         inactive_days=int(app.config["INACTIVE_DAYS"]),
     )
 
@@ -142,7 +144,10 @@ def dashboard_figures(r: DashboardRequest) -> list[tuple[str, Callable[[], Any]]
         ("concern_period_figures", lambda: figures.concern_period_figures(s, p, fl)),
         ("type_call_progress", lambda: figures.type_call_progress(s, p, fl, r.campaign_id)),
         ("points_ranking", lambda: figures.points_ranking(s, p, fl, limit=10)),
-        ("inactive_delegates", lambda: figures.inactive_delegate_count(s, fl, r.today, r.inactive_days)),
+        (
+            "inactive_delegates",
+            lambda: figures.inactive_delegate_count(s, fl, r.today, r.inactive_days),
+        ),
     ]
 
 
@@ -210,7 +215,8 @@ def page_urls(app: Flask) -> dict[str, str]:
     with app.app_context():
         month = latest_full_month(local_today()).to_arg()
         delegate_id = db.session.scalar(
-            sa.select(User.delegate_id).where(User.username == DELEGATE_USERNAME))
+            sa.select(User.delegate_id).where(User.username == DELEGATE_USERNAME)
+        )
         db.session.remove()
     return {
         "dashboard": f"/dashboard/?period={month}",
@@ -224,7 +230,9 @@ def page_urls(app: Flask) -> dict[str, str]:
 def staff_client(app: Flask) -> FlaskClient:
     """A test client logged in as city staff."""
     client = app.test_client()
-    login = client.post("/auth/login", data={"username": STAFF_USERNAME, "password": STAFF_PASSWORD})
+    login = client.post(
+        "/auth/login", data={"username": STAFF_USERNAME, "password": STAFF_PASSWORD}
+    )
     if login.status_code != 302:
         raise RuntimeError(f"login answered {login.status_code}")
     return client
@@ -325,8 +333,16 @@ def explain_slowest(app: Flask, medians: dict[str, float], count: int = 3) -> li
                 seen.clear()
                 calls[name]()
                 statement, parameters, seconds = max(seen, key=lambda s: s[2])
-                out.append(Explained(name, medians[name], seconds * 1000, statement,
-                                     repr(parameters), _plan(statement, parameters)))
+                out.append(
+                    Explained(
+                        name,
+                        medians[name],
+                        seconds * 1000,
+                        statement,
+                        repr(parameters),
+                        _plan(statement, parameters),
+                    )
+                )
         finally:
             event.remove(engine, "before_cursor_execute", before)
             event.remove(engine, "after_cursor_execute", after)
@@ -351,32 +367,60 @@ def _plan(statement: str, parameters: Any) -> str:
 # --- one database at one size ------------------------------------------------------------------------
 
 
-def run_one(scenario: str, database: str, size: int, workdir: Path, reps: int, warmup: int,
-            explain: int, say: Callable[[str], None], web_seconds: int = 0) -> tuple[SizeResult, str]:
+def run_one(
+    scenario: str,
+    database: str,
+    size: int,
+    workdir: Path,
+    reps: int,
+    warmup: int,
+    explain: int,
+    say: Callable[[str], None],
+    web_seconds: int = 0,
+) -> tuple[SizeResult, str]:
     """Seed one database and time everything on it; ``web_seconds`` > 0 adds the wrk runs."""
     layout = Layout.of(scenario, size)
     with fresh_database(database, workdir) as url:
         app = make_app(url)
         say(f"  {scenario}, {database}, {size:,} entries over {layout.months} months: seeding")
         report: SeedReport = seed(app, size, layout=layout, progress=say)
-        say(f"    seeded in {report.seconds:.1f} s ("
-            + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()) + ")")
+        say(
+            f"    seeded in {report.seconds:.1f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items())
+            + ")"
+        )
         version = database_version(app)
         with app.app_context():
             r = dashboard_request(app)
-            month, month_entries = r.period.to_arg(), figures.activity_totals(r.scope, r.period, r.filters).activities
+            month, month_entries = (
+                r.period.to_arg(),
+                figures.activity_totals(r.scope, r.period, r.filters).activities,
+            )
             db.session.remove()
         say(f"    dashboard month {month}: {month_entries:,} approved entries")
         per, total = time_figures(app, reps, warmup)
         say(f"    figures: {total:.1f} ms median over {reps} repetitions")
         pages, note = time_pages(app, reps, warmup)
         say("    pages: " + ", ".join(f"{k} {v:.1f} ms" for k, v in pages.items()))
-        result = SizeResult(scenario, database, size, _seed_summary(report), per, total, month,
-                            month_entries, pages["dashboard"], note, pages)
+        result = SizeResult(
+            scenario,
+            database,
+            size,
+            _seed_summary(report),
+            per,
+            total,
+            month,
+            month_entries,
+            pages["dashboard"],
+            note,
+            pages,
+        )
         result.replay = replay_dashboard(app, reps, warmup)
-        say(f"    dashboard {result.replay['page_ms']:.1f} ms against its "
+        say(
+            f"    dashboard {result.replay['page_ms']:.1f} ms against its "
             f"{result.replay['statements']:.0f} statements replayed {result.replay['sql_ms']:.1f} ms: "
-            f"{result.replay['ratio']:.2f}")
+            f"{result.replay['ratio']:.2f}"
+        )
         if explain:
             result.explained = explain_slowest(app, per, explain)
         with app.app_context():
@@ -409,22 +453,37 @@ def machine() -> dict[str, str]:
         meminfo = Path("/proc/meminfo").read_text()
         kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
         memory = f"{kib / 1024 / 1024:.1f} GiB"
-        cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1).strip()
+        cpu = (
+            re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1).strip()
+        )
     except (OSError, AttributeError):
         pass
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return {"cpus": str(os.cpu_count()), "cpu": cpu, "memory": memory, "load": load,
-            "os": platform.platform(), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "postgresql": "not run"}
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": memory,
+        "load": load,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": "not run",
+    }
 
 
 def _rows(results: list[SizeResult], scenario: str, database: str) -> list[SizeResult]:
-    return sorted((r for r in results if r.scenario == scenario and r.database == database),
-                  key=lambda r: r.size)
+    return sorted(
+        (r for r in results if r.scenario == scenario and r.database == database),
+        key=lambda r: r.size,
+    )
 
 
-def ratio(results: list[SizeResult], scenario: str, database: str,
-          key: Callable[[SizeResult], float | None]) -> float | None:
+def ratio(
+    results: list[SizeResult],
+    scenario: str,
+    database: str,
+    key: Callable[[SizeResult], float | None],
+) -> float | None:
     """Median at the largest size ÷ median at the smallest, for one scenario and database."""
     rows = _rows(results, scenario, database)
     if len(rows) < 2 or key(rows[0]) in (None, 0) or key(rows[-1]) is None:
@@ -452,14 +511,18 @@ def _scenarios(results: list[SizeResult]) -> list[str]:
 
 def render_table(results: list[SizeResult], scenario: str) -> str:
     judged = _judged(scenario)
-    lines = [TITLES[scenario],
-             f"{'database':<11} {'entries':>10} {'months':>6} {'in month':>9} {'seed':>8} "
-             f"{'figures':>10} {'page':>10}"]
+    lines = [
+        TITLES[scenario],
+        f"{'database':<11} {'entries':>10} {'months':>6} {'in month':>9} {'seed':>8} "
+        f"{'figures':>10} {'page':>10}",
+    ]
     for database in dict.fromkeys(r.database for r in results if r.scenario == scenario):
         for r in _rows(results, scenario, database):
             page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else "-"
-            lines.append(f"{database:<11} {r.size:>10,} {r.seed['months']:>6} {r.month_entries:>9,} "
-                         f"{r.seed['seconds']:>6.1f} s {r.total_ms:>7.1f} ms {page:>10}")
+            lines.append(
+                f"{database:<11} {r.size:>10,} {r.seed['months']:>6} {r.month_entries:>9,} "
+                f"{r.seed['seconds']:>6.1f} s {r.total_ms:>7.1f} ms {page:>10}"
+            )
         total = verdict(ratio(results, scenario, database, lambda r: r.total_ms), judged)
         page = verdict(ratio(results, scenario, database, lambda r: r.page_ms), judged)
         lines.append(f"{'':<11} {'ratio':>10} {'':>6} {'':>9} {'':>8} {total:>10} {page:>10}")
@@ -470,7 +533,9 @@ def render_breakdown(results: list[SizeResult], scenario: str) -> str:
     """Per figure: median ms at each database and size, slowest first."""
     runs = [r for r in results if r.scenario == scenario]
     names = sorted(runs[0].figures_ms, key=lambda n: -max(r.figures_ms[n] for r in runs))
-    head = f"{scenario + ' (ms)':<24}" + "".join(f"{r.database[:6] + ' ' + _short(r.size):>14}" for r in runs)
+    head = f"{scenario + ' (ms)':<24}" + "".join(
+        f"{r.database[:6] + ' ' + _short(r.size):>14}" for r in runs
+    )
     lines = [head]
     for name in names:
         lines.append(f"{name:<24}" + "".join(f"{r.figures_ms[name]:>14.2f}" for r in runs))
@@ -482,22 +547,29 @@ def _short(size: int) -> str:
 
 
 INTRO = {
-    "history": (f"Every size: the same 2,000 delegates and {MONTHLY:,} entries a month; the size "
-                "decides how many months back the history reaches. The dashboard month (the "
-                "latest, whose last week partly waits for review) holds the same entries at "
-                "every size."),
-    "density": (f"Every size covers the same {MONTHS} months, so the entries a month grow with "
-                "the size. Shown for what it says about busier months; the target is not about "
-                "this case."),
+    "history": (
+        f"Every size: the same 2,000 delegates and {MONTHLY:,} entries a month; the size "
+        "decides how many months back the history reaches. The dashboard month (the "
+        "latest, whose last week partly waits for review) holds the same entries at "
+        "every size."
+    ),
+    "density": (
+        f"Every size covers the same {MONTHS} months, so the entries a month grow with "
+        "the size. Shown for what it says about busier months; the target is not about "
+        "this case."
+    ),
 }
 
 
-def _summary_table(results: list[SizeResult], scenario: str, databases: list[str],
-                   sizes: list[int]) -> list[str]:
+def _summary_table(
+    results: list[SizeResult], scenario: str, databases: list[str], sizes: list[int]
+) -> list[str]:
     judged = _judged(scenario)
-    out = ["| database | entries | months | approved in the month | seeding | dashboard figures "
-           "| ratio | page GET | ratio |",
-           "|---|---:|---:|---:|---:|---:|---|---:|---|"]
+    out = [
+        "| database | entries | months | approved in the month | seeding | dashboard figures "
+        "| ratio | page GET | ratio |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|",
+    ]
     for database in databases:
         rows = _rows(results, scenario, database)
         if not rows:
@@ -506,60 +578,87 @@ def _summary_table(results: list[SizeResult], scenario: str, databases: list[str
         for r in rows:
             page = f"{r.page_ms:.1f} ms" if r.page_ms is not None else f"– ({r.page_note})"
             last = r is rows[-1]
-            figures_ratio = verdict(r.total_ms / first.total_ms, judged and last) if r is not first else ""
-            page_ratio = (verdict(r.page_ms / first.page_ms, judged and last)
-                          if r is not first and r.page_ms and first.page_ms else "")
-            out.append(f"| {database} | {r.size:,} | {r.seed['months']} | {r.month_entries:,} | "
-                       f"{r.seed['seconds']:.1f} s | {r.total_ms:.1f} ms | {figures_ratio} "
-                       f"| {page} | {page_ratio} |")
+            figures_ratio = (
+                verdict(r.total_ms / first.total_ms, judged and last) if r is not first else ""
+            )
+            page_ratio = (
+                verdict(r.page_ms / first.page_ms, judged and last)
+                if r is not first and r.page_ms and first.page_ms
+                else ""
+            )
+            out.append(
+                f"| {database} | {r.size:,} | {r.seed['months']} | {r.month_entries:,} | "
+                f"{r.seed['seconds']:.1f} s | {r.total_ms:.1f} ms | {figures_ratio} "
+                f"| {page} | {page_ratio} |"
+            )
     small, large = sizes[0], sizes[-1]
-    tail = (f"judged at {large:,} against the target ≤ {TARGET_RATIO}." if judged
-            else "not judged against the target.")
+    tail = (
+        f"judged at {large:,} against the target ≤ {TARGET_RATIO}."
+        if judged
+        else "not judged against the target."
+    )
     return out + ["", f"Ratio = median at that size ÷ median at {small:,}; {tail}", ""]
 
 
 def _replay_table(results: list[SizeResult], databases: list[str]) -> list[str]:
-    out = ["| database | entries | statements | page GET | its SQL replayed | ratio (≤ 2) |",
-           "|---|---:|---:|---:|---:|---|"]
+    out = [
+        "| database | entries | statements | page GET | its SQL replayed | ratio (≤ 2) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for database in databases:
         for r in _rows(results, "history", database):
             if not r.replay:
                 continue
             x = r.replay
             met = "met" if x["ratio"] <= TARGET_REPLAY else "NOT met"
-            out.append(f"| {database} | {r.size:,} | {x['statements']:.0f} | {x['page_ms']:.1f} ms | "
-                       f"{x['sql_ms']:.1f} ms | {x['ratio']:.2f} ({met}) |")
+            out.append(
+                f"| {database} | {r.size:,} | {x['statements']:.0f} | {x['page_ms']:.1f} ms | "
+                f"{x['sql_ms']:.1f} ms | {x['ratio']:.2f} ({met}) |"
+            )
     return out + [""]
 
 
 def _pages_table(results: list[SizeResult], databases: list[str], sizes: list[int]) -> list[str]:
-    header = ["database", "page"] + [f"{s:,}" for s in sizes] + [f"ratio {sizes[-1]:,} ÷ {sizes[0]:,}"]
+    header = (
+        ["database", "page"] + [f"{s:,}" for s in sizes] + [f"ratio {sizes[-1]:,} ÷ {sizes[0]:,}"]
+    )
     out = ["| " + " | ".join(header) + " |", "|---|---" + "|---:" * len(sizes) + "|---|"]
     for database in databases:
         rows = {r.size: r for r in _rows(results, "history", database)}
         if not rows:
             continue
         for page in PAGES[1:]:
-            cells = [f"{rows[s].pages_ms[page]:.1f} ms" if s in rows and page in rows[s].pages_ms
-                     else "-" for s in sizes]
+            cells = [
+                f"{rows[s].pages_ms[page]:.1f} ms"
+                if s in rows and page in rows[s].pages_ms
+                else "-"
+                for s in sizes
+            ]
             first, last = rows.get(sizes[0]), rows.get(sizes[-1])
-            value = (last.pages_ms[page] / first.pages_ms[page]
-                     if first and last and page in first.pages_ms else None)
+            value = (
+                last.pages_ms[page] / first.pages_ms[page]
+                if first and last and page in first.pages_ms
+                else None
+            )
             cells.append(verdict(value, page in JUDGED_PAGES))
             out.append(f"| {database} | {page} | " + " | ".join(cells) + " |")
     return out + [""]
 
 
 def _web_table(results: list[SizeResult]) -> list[str]:
-    out = ["| database | entries | request | req/s | p50 | p99 | requests | errors | "
-           "the bare app | ratio (≥ 0.5) | 0 errors |",
-           "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    out = [
+        "| database | entries | request | req/s | p50 | p99 | requests | errors | "
+        "the bare app | ratio (≥ 0.5) | 0 errors |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
     for r in results:
         if not r.web:
             continue
         runs = {run["name"]: run for run in r.web["runs"]}
-        pairs = (("tracker: 我的履职 GET", "bare: one indexed SELECT", "get"),
-                 ("tracker: 记一笔 POST", "bare: one INSERT", "post"))
+        pairs = (
+            ("tracker: 我的履职 GET", "bare: one indexed SELECT", "get"),
+            ("tracker: 记一笔 POST", "bare: one INSERT", "post"),
+        )
         for app_name, bare_name, key in pairs:
             for name in (app_name, bare_name):
                 run = runs[name]
@@ -574,9 +673,10 @@ def _web_table(results: list[SizeResult]) -> list[str]:
                     f"| {r.database} | {r.size:,} | {name} | {run['rps']:.1f} | {run['p50_ms']:.0f} ms | "
                     f"{run['p99_ms']:.0f} ms | {run['requests']:,}{extra} | {run['errors']} | "
                     f"{runs[bare_name]['rps']:.1f} req/s | {ratio_cell} | {errors_cell} |"
-                    if is_app else
-                    f"| {r.database} | {r.size:,} | {name} | {run['rps']:.1f} | {run['p50_ms']:.0f} ms | "
-                    f"{run['p99_ms']:.0f} ms | {run['requests']:,}{extra} | {run['errors']} |  |  |  |")
+                    if is_app
+                    else f"| {r.database} | {r.size:,} | {name} | {run['rps']:.1f} | {run['p50_ms']:.0f} ms | "
+                    f"{run['p99_ms']:.0f} ms | {run['requests']:,}{extra} | {run['errors']} |  |  |  |"
+                )
     return out + [""]
 
 
@@ -584,11 +684,19 @@ def _layers_table(results: list[SizeResult]) -> list[str]:
     """The tracker's cost in layers (bench.bare.create_stack_app()), each against the bare app."""
     from bench.web import LAYOUT_GET, STACK_GET, STACK_POST
 
-    out = ["| database | request | req/s | p50 | errors | share of the bare app's req/s |",
-           "|---|---|---:|---:|---:|---:|"]
-    rows = (("bare: one indexed SELECT", None), (STACK_GET, "stack_get"),
-            (LAYOUT_GET, "layout_get"), ("tracker: 我的履职 GET", "get"),
-            ("bare: one INSERT", None), (STACK_POST, "stack_post"), ("tracker: 记一笔 POST", "post"))
+    out = [
+        "| database | request | req/s | p50 | errors | share of the bare app's req/s |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    rows = (
+        ("bare: one indexed SELECT", None),
+        (STACK_GET, "stack_get"),
+        (LAYOUT_GET, "layout_get"),
+        ("tracker: 我的履职 GET", "get"),
+        ("bare: one INSERT", None),
+        (STACK_POST, "stack_post"),
+        ("tracker: 记一笔 POST", "post"),
+    )
     for r in results:
         if not r.web:
             continue
@@ -598,25 +706,37 @@ def _layers_table(results: list[SizeResult]) -> list[str]:
                 continue
             run = runs[name]
             share = f"{r.web['ratios'][key]:.2f}" if key else "1"
-            out.append(f"| {r.database} | {name} | {run['rps']:.1f} | {run['p50_ms']:.0f} ms | "
-                       f"{run['errors']} | {share} |")
+            out.append(
+                f"| {r.database} | {name} | {run['rps']:.1f} | {run['p50_ms']:.0f} ms | "
+                f"{run['errors']} | {share} |"
+            )
     return out + [""]
 
 
-def _figure_table(results: list[SizeResult], scenario: str, databases: list[str],
-                  sizes: list[int]) -> list[str]:
+def _figure_table(
+    results: list[SizeResult], scenario: str, databases: list[str], sizes: list[int]
+) -> list[str]:
     by = {(r.database, r.size): r for r in results if r.scenario == scenario}
     large = sizes[-1]
-    header = ["figure"] + [f"{d} {s:,}" for d in databases for s in sizes] + [f"{d} ratio" for d in databases]
+    header = (
+        ["figure"]
+        + [f"{d} {s:,}" for d in databases for s in sizes]
+        + [f"{d} ratio" for d in databases]
+    )
     out = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
     names = list(next(iter(by.values())).figures_ms)
 
     def worst(name: str) -> float:
-        return max((by[(d, large)].figures_ms[name] for d in databases if (d, large) in by), default=0)
+        return max(
+            (by[(d, large)].figures_ms[name] for d in databases if (d, large) in by), default=0
+        )
 
     for name in sorted(names, key=worst, reverse=True):
-        cells = [f"{by[(d, s)].figures_ms[name]:.2f}" if (d, s) in by else "-"
-                 for d in databases for s in sizes]
+        cells = [
+            f"{by[(d, s)].figures_ms[name]:.2f}" if (d, s) in by else "-"
+            for d in databases
+            for s in sizes
+        ]
         for d in databases:
             value = ratio(results, scenario, d, lambda r, n=name: r.figures_ms[n])
             cells.append(f"{value:.2f}" if value is not None else "-")
@@ -624,7 +744,9 @@ def _figure_table(results: list[SizeResult], scenario: str, databases: list[str]
     return out + [""]
 
 
-def render_markdown(results: list[SizeResult], info: dict[str, str], settings: dict[str, Any]) -> str:
+def render_markdown(
+    results: list[SizeResult], info: dict[str, str], settings: dict[str, Any]
+) -> str:
     databases = list(dict.fromkeys(r.database for r in results))
     scenarios = _scenarios(results)
     out = [
@@ -646,52 +768,71 @@ def render_markdown(results: list[SizeResult], info: dict[str, str], settings: d
         out += _summary_table(results, scenario, databases, sizes)
     if "history" in scenarios:
         sizes = sorted({r.size for r in results if r.scenario == "history"})
-        out += ["### The dashboard against its own SQL", "",
-                "The statements one GET of the dashboard sends, captured with their parameters, "
-                "replayed on a bare DBAPI connection (execute, fetch every row, end the "
-                "transaction), page and replay taking turns. Target: the page ≤ 2 × its SQL.", ""]
+        out += [
+            "### The dashboard against its own SQL",
+            "",
+            "The statements one GET of the dashboard sends, captured with their parameters, "
+            "replayed on a bare DBAPI connection (execute, fetch every row, end the "
+            "transaction), page and replay taking turns. Target: the page ≤ 2 × its SQL.",
+            "",
+        ]
         out += _replay_table(results, databases)
-        out += ["### Other pages as the history grows", "",
-                "GETs through the test client as city staff, medians, history scenario. The "
-                "record of the demo delegate for the dashboard month is judged like the "
-                f"dashboard (≤ {TARGET_RATIO}); for the whole campaign (the page's default) it "
-                "lists every month of the campaign the history reaches, so it grows by design "
-                "and is reported only.", ""]
+        out += [
+            "### Other pages as the history grows",
+            "",
+            "GETs through the test client as city staff, medians, history scenario. The "
+            "record of the demo delegate for the dashboard month is judged like the "
+            f"dashboard (≤ {TARGET_RATIO}); for the whole campaign (the page's default) it "
+            "lists every month of the campaign the history reaches, so it grows by design "
+            "and is reported only.",
+            "",
+        ]
         out += _pages_table(results, databases, sizes)
         if any(r.web for r in results):
-            out += ["### Under gunicorn, loaded with wrk", "",
-                    f"`gunicorn -w 2` (sync workers) on a loopback port, `wrk -t2 -c64 "
-                    f"-d{settings.get('web_seconds', 10)}s --timeout 10s` after a 2-second warm-up, "
-                    "on the largest history database. The tracker logged in as the demo delegate "
-                    "(session cookie, one CSRF token for the run, login throttle off); the bare "
-                    "app is `bench/bare.py` on the same database. Errors are socket errors and "
-                    "answers other than 200 (GET), 302 (the tracker's POST) or 201 (the bare "
-                    "insert). Targets: the tracker ≥ 0.5 × the bare app's requests per second, "
-                    "0 errors.", ""]
+            out += [
+                "### Under gunicorn, loaded with wrk",
+                "",
+                f"`gunicorn -w 2` (sync workers) on a loopback port, `wrk -t2 -c64 "
+                f"-d{settings.get('web_seconds', 10)}s --timeout 10s` after a 2-second warm-up, "
+                "on the largest history database. The tracker logged in as the demo delegate "
+                "(session cookie, one CSRF token for the run, login throttle off); the bare "
+                "app is `bench/bare.py` on the same database. Errors are socket errors and "
+                "answers other than 200 (GET), 302 (the tracker's POST) or 201 (the bare "
+                "insert). Targets: the tracker ≥ 0.5 × the bare app's requests per second, "
+                "0 errors.",
+                "",
+            ]
             out += _web_table(results)
-            out += ["Where the tracker's time goes, not judged: in the same run, "
-                    "`bench.bare:create_stack_app()` (the tracker with the bare app's SELECT and "
-                    "INSERT as routes behind its login, session, CSRF check and headers, and the "
-                    "SELECT's rows in its page layout) under the same gunicorn and wrk settings, "
-                    "logged in as the same delegate.", ""]
+            out += [
+                "Where the tracker's time goes, not judged: in the same run, "
+                "`bench.bare:create_stack_app()` (the tracker with the bare app's SELECT and "
+                "INSERT as routes behind its login, session, CSRF check and headers, and the "
+                "SELECT's rows in its page layout) under the same gunicorn and wrk settings, "
+                "logged in as the same delegate.",
+                "",
+            ]
             out += _layers_table(results)
     for scenario in scenarios:
         sizes = sorted({r.size for r in results if r.scenario == scenario})
         out += [f"### Per figure, {scenario} (median ms)", ""]
         out += _figure_table(results, scenario, databases, sizes)
 
-    largest = [r for r in results if r.size == max(x.size for x in results if x.scenario == r.scenario)]
+    largest = [
+        r for r in results if r.size == max(x.size for x in results if x.scenario == r.scenario)
+    ]
     if largest:
         out += ["### Seeding the largest size", ""]
         for r in largest:
             s = r.seed
-            out.append(f"- {r.scenario}, {r.database}, {r.size:,} entries ({s['approved']:,} approved): "
-                       f"{s['seconds']:.1f} s ("
-                       + ", ".join(f"{k} {v:.1f} s" for k, v in s["stages"].items())
-                       + f"); {s['delegates']:,} delegates, {s['focus_links']:,} focus links, "
-                       f"{s['proposals']:,} proposals, {s['replies']:,} replies, "
-                       f"{s['concerns']:,} concerns, {s['first_month']}…{s['last_month']} "
-                       f"({s['months']} months).")
+            out.append(
+                f"- {r.scenario}, {r.database}, {r.size:,} entries ({s['approved']:,} approved): "
+                f"{s['seconds']:.1f} s ("
+                + ", ".join(f"{k} {v:.1f} s" for k, v in s["stages"].items())
+                + f"); {s['delegates']:,} delegates, {s['focus_links']:,} focus links, "
+                f"{s['proposals']:,} proposals, {s['replies']:,} replies, "
+                f"{s['concerns']:,} concerns, {s['first_month']}…{s['last_month']} "
+                f"({s['months']} months)."
+            )
         out.append("")
 
     explained = [r for r in largest if r.explained]
@@ -699,10 +840,23 @@ def render_markdown(results: list[SizeResult], info: dict[str, str], settings: d
         out += ["### Slowest figures at the largest size: their slowest statement and its plan", ""]
         for r in explained:
             for e in r.explained:
-                out += [f"<details><summary>{r.scenario}, {r.database}, {r.size:,}: <b>{e.figure}</b> "
-                        f"{e.median_ms:.1f} ms (statement {e.statement_ms:.1f} ms)</summary>", "",
-                        "```sql", e.sql.strip(), "```", "", f"Parameters: `{e.parameters}`", "",
-                        "```", e.plan, "```", "", "</details>", ""]
+                out += [
+                    f"<details><summary>{r.scenario}, {r.database}, {r.size:,}: <b>{e.figure}</b> "
+                    f"{e.median_ms:.1f} ms (statement {e.statement_ms:.1f} ms)</summary>",
+                    "",
+                    "```sql",
+                    e.sql.strip(),
+                    "```",
+                    "",
+                    f"Parameters: `{e.parameters}`",
+                    "",
+                    "```",
+                    e.plan,
+                    "```",
+                    "",
+                    "</details>",
+                    "",
+                ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -715,8 +869,10 @@ def write_report(path: Path, generated: str) -> None:
         path.write_text(before + block + after)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Dashboard performance\n\nReproduce with `make bench` "
-                    "(`python -m bench.dashboard`).\n\n## Results\n\n" + block + "\n")
+    path.write_text(
+        "# Dashboard performance\n\nReproduce with `make bench` "
+        "(`python -m bench.dashboard`).\n\n## Results\n\n" + block + "\n"
+    )
 
 
 # --- command line ---------------------------------------------------------------------------------------
@@ -731,28 +887,47 @@ def _sizes(value: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Seed, time and report; the exit status is 0 even when a target is not met."""
-    parser = argparse.ArgumentParser(prog="python -m bench.dashboard",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=(*SCENARIOS, "both"), default="history",
-                        help=f"history: {MONTHLY:,} entries a month, the size sets how many months "
-                             f"(primary, judged; the default); density: the size spread over "
-                             f"{MONTHS} months (secondary); both")
-    parser.add_argument("--sizes", type=_sizes, help="entries per database (default "
-                        "10000,100000,1000000; --quick: 10000,100000)")
-    parser.add_argument("--databases", default=",".join(DATABASES),
-                        help="sqlite,postgresql (default both)")
-    parser.add_argument("--quick", action="store_true",
-                        help="10k and 100k, 5 repetitions, 3-second wrk runs, nothing written "
-                             "unless --write")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dashboard", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=(*SCENARIOS, "both"),
+        default="history",
+        help=f"history: {MONTHLY:,} entries a month, the size sets how many months "
+        f"(primary, judged; the default); density: the size spread over "
+        f"{MONTHS} months (secondary); both",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        help="entries per database (default 10000,100000,1000000; --quick: 10000,100000)",
+    )
+    parser.add_argument(
+        "--databases", default=",".join(DATABASES), help="sqlite,postgresql (default both)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10k and 100k, 5 repetitions, 3-second wrk runs, nothing written unless --write",
+    )
     parser.add_argument("--reps", type=int, help="timed repetitions (default 15, --quick 5)")
     parser.add_argument("--warmup", type=int, help="untimed passes first (default 3, --quick 1)")
-    parser.add_argument("--web", action=argparse.BooleanOptionalAction, default=True,
-                        help="gunicorn and wrk at the largest size of the history scenario "
-                             "(default: yes; needs wrk)")
+    parser.add_argument(
+        "--web",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="gunicorn and wrk at the largest size of the history scenario "
+        "(default: yes; needs wrk)",
+    )
     parser.add_argument("--web-seconds", type=int, help="each wrk run (default 10, --quick 3)")
-    parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
-                        help=f"update {REPORT.relative_to(ROOT)} and bench/results/ (default: yes, "
-                             "except with --quick)")
+    parser.add_argument(
+        "--write",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"update {REPORT.relative_to(ROOT)} and bench/results/ (default: yes, "
+        "except with --quick)",
+    )
     args = parser.parse_args(argv)
     scenarios = list(SCENARIOS) if args.scenario == "both" else [args.scenario]
     sizes = args.sizes or ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
@@ -766,7 +941,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(databases) - set(DATABASES)
     if unknown:
-        parser.error(f"unknown database {', '.join(sorted(unknown))}; choose from {', '.join(DATABASES)}")
+        parser.error(
+            f"unknown database {', '.join(sorted(unknown))}; choose from {', '.join(DATABASES)}"
+        )
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -785,9 +962,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for size in sizes:
                     largest = size == sizes[-1]
                     result, version = run_one(
-                        scenario, database, size, Path(tmp), reps, warmup,
-                        explain=EXPLAINED[scenario] if largest else 0, say=say,
-                        web_seconds=web_seconds if largest and scenario == "history" else 0)
+                        scenario,
+                        database,
+                        size,
+                        Path(tmp),
+                        reps,
+                        warmup,
+                        explain=EXPLAINED[scenario] if largest else 0,
+                        say=say,
+                        web_seconds=web_seconds if largest and scenario == "history" else 0,
+                    )
                     results.append(result)
                     if database == "postgresql":
                         info["postgresql"] = version
@@ -796,18 +980,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(render_breakdown(results, scenario))
         say("")
         say(render_table(results, scenario))
-    say(f"\nTotal {time.perf_counter() - started:.0f} s. Target (history scenario): ratio ≤ {TARGET_RATIO}.")
+    say(
+        f"\nTotal {time.perf_counter() - started:.0f} s. Target (history scenario): ratio ≤ {TARGET_RATIO}."
+    )
     if write and results:
-        settings = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "month": results[0].month,
-                    "load_after": machine()["load"], "scenarios": scenarios, "sizes": sizes,
-                    "reps": reps, "warmup": warmup, "skipped": skipped,
-                    "web_seconds": web_seconds, "seconds": round(time.perf_counter() - started)}
+        settings = {
+            "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "month": results[0].month,
+            "load_after": machine()["load"],
+            "scenarios": scenarios,
+            "sizes": sizes,
+            "reps": reps,
+            "warmup": warmup,
+            "skipped": skipped,
+            "web_seconds": web_seconds,
+            "seconds": round(time.perf_counter() - started),
+        }
         write_report(REPORT, render_markdown(results, info, settings))
         RESULTS.mkdir(parents=True, exist_ok=True)
         raw = RESULTS / f"dashboard-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-        raw.write_text(json.dumps({"machine": info, "settings": settings,
-                                   "results": [asdict(r) for r in results]},
-                                  ensure_ascii=False, indent=1, default=str))
+        raw.write_text(
+            json.dumps(
+                {"machine": info, "settings": settings, "results": [asdict(r) for r in results]},
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
         say(f"Wrote {REPORT.relative_to(ROOT)} and {raw.relative_to(ROOT)}.")
     return 0
 

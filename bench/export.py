@@ -55,8 +55,12 @@ TARGET_RATIO = 1.3
 TARGET_RSS_MB = 150
 MODES = ("app", "bare", "baseline")
 CHILD_TIMEOUT = 900  # seconds; a child that takes longer is a failure, not a data point
-WORKBOOK_OPTIONS = {"constant_memory": True, "in_memory": False,
-                    "strings_to_formulas": False, "strings_to_urls": False}
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "in_memory": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
 
 
 # --- the children: one export each, in a fresh process --------------------------------------------
@@ -85,7 +89,9 @@ def _peak_rss_kib() -> int:
     return _ru_maxrss_kib()
 
 
-def child(mode: str, url: str, month: str, out: Path, profile: Path | None = None) -> dict[str, Any]:
+def child(
+    mode: str, url: str, month: str, out: Path, profile: Path | None = None
+) -> dict[str, Any]:
     """Create the app, then do ``mode``'s work once; returns what it measured."""
     from bench.seed import make_app
     from tracker.campaigns.loader import active_campaign
@@ -106,8 +112,9 @@ def child(mode: str, url: str, month: str, out: Path, profile: Path | None = Non
         if mode == "app":
             work = _app_export(campaign, Scope(everything=True), period, today, out)
         elif mode == "bare":
-            work = _bare_export(Scope(everything=True), period,
-                                DashboardFilters(campaign_id=campaign.id), out)
+            work = _bare_export(
+                Scope(everything=True), period, DashboardFilters(campaign_id=campaign.id), out
+            )
         else:
             work = None
         if work is not None:
@@ -124,10 +131,15 @@ def child(mode: str, url: str, month: str, out: Path, profile: Path | None = Non
                 profiler.disable()
                 profiler.dump_stats(profile)
         db.session.remove()
-    return {"mode": mode, "seconds": seconds, "rows": rows,
-            "bytes": out.stat().st_size if work is not None else 0,
-            "rss_before_kib": before, "peak_rss_kib": _peak_rss_kib(),
-            "ru_maxrss_kib": _ru_maxrss_kib()}
+    return {
+        "mode": mode,
+        "seconds": seconds,
+        "rows": rows,
+        "bytes": out.stat().st_size if work is not None else 0,
+        "rss_before_kib": before,
+        "peak_rss_kib": _peak_rss_kib(),
+        "ru_maxrss_kib": _ru_maxrss_kib(),
+    }
 
 
 def _app_export(campaign: Any, scope: Any, period: Any, today: Any, out: Path) -> Callable[[], int]:
@@ -153,8 +165,9 @@ def _bare_export(scope: Any, period: Any, filters: Any, out: Path) -> Callable[[
         sheet.write_row(0, 0, entry_headers())
         stmt = entries_select(scope, period, filters)
         row = 0
-        for row, values in enumerate(db.session.execute(stmt.execution_options(yield_per=2000)),
-                                     start=1):
+        for row, values in enumerate(
+            db.session.execute(stmt.execution_options(yield_per=2000)), start=1
+        ):
             sheet.write_row(row, 0, values)
         book.close()
         return row
@@ -162,15 +175,34 @@ def _bare_export(scope: Any, period: Any, filters: Any, out: Path) -> Callable[[
     return run
 
 
-def spawn(mode: str, url: str, month: str, out: Path, profile: Path | None = None) -> dict[str, Any]:
+def spawn(
+    mode: str, url: str, month: str, out: Path, profile: Path | None = None
+) -> dict[str, Any]:
     """Run one child and read its report (the last line it prints)."""
-    command = [sys.executable, "-m", "bench.export", "--child", mode, "--url", url,
-               "--month", month, "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.export",
+        "--child",
+        mode,
+        "--url",
+        url,
+        "--month",
+        month,
+        "--out",
+        str(out),
+    ]
     if profile is not None:
         command += ["--profile-to", str(profile)]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
-                          timeout=CHILD_TIMEOUT, check=False)
+    done = subprocess.run(  # noqa: S603
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
@@ -213,17 +245,23 @@ class DatabaseResult:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "app_s": self.median("app", "seconds"), "bare_s": self.median("bare", "seconds"),
-            "ratio": self.ratio, "ratio_met": self.ratio <= TARGET_RATIO,
-            "app_peak_mb": self.peak_mb("app"), "app_max_peak_mb": self.max_peak_mb("app"),
-            "bare_peak_mb": self.peak_mb("bare"), "baseline_mb": self.peak_mb("baseline"),
+            "app_s": self.median("app", "seconds"),
+            "bare_s": self.median("bare", "seconds"),
+            "ratio": self.ratio,
+            "ratio_met": self.ratio <= TARGET_RATIO,
+            "app_peak_mb": self.peak_mb("app"),
+            "app_max_peak_mb": self.max_peak_mb("app"),
+            "bare_peak_mb": self.peak_mb("bare"),
+            "baseline_mb": self.peak_mb("baseline"),
             "memory_met": self.max_peak_mb("app") <= TARGET_RSS_MB,
-            "app_bytes": self.of("app")[0]["bytes"], "bare_bytes": self.of("bare")[0]["bytes"],
+            "app_bytes": self.of("app")[0]["bytes"],
+            "bare_bytes": self.of("bare")[0]["bytes"],
         }
 
 
-def run_database(database: str, rows: int, reps: int, workdir: Path, profile: bool,
-                 say: Callable[[str], None]) -> tuple[DatabaseResult, str | None]:
+def run_database(
+    database: str, rows: int, reps: int, workdir: Path, profile: bool, say: Callable[[str], None]
+) -> tuple[DatabaseResult, str | None]:
     """Seed a fresh database with one month of ``rows`` entries, then run the children."""
     from bench.dashboard import latest_full_month
     from bench.seed import Layout, database_version, fresh_database, make_app, seed
@@ -234,8 +272,9 @@ def run_database(database: str, rows: int, reps: int, workdir: Path, profile: bo
         app = make_app(url)
         say(f"  {database}: seeding {rows:,} entries into one month")
         # every entry approved (no week waiting for review), so the month holds ``rows``
-        report = seed(app, rows, layout=Layout.of("history", rows, monthly=rows), pending_days=0,
-                      progress=say)
+        report = seed(
+            app, rows, layout=Layout.of("history", rows, monthly=rows), pending_days=0, progress=say
+        )
         version = database_version(app)
         with app.app_context():
             month = latest_full_month(local_today()).to_arg()
@@ -247,7 +286,9 @@ def run_database(database: str, rows: int, reps: int, workdir: Path, profile: bo
         for mode in ("app", "bare"):
             run = spawn(mode, url, month, out)
             result.warmup.append(run)
-            say(f"    warm-up {mode:<4} {run['seconds']:6.2f} s, peak {_mb(run['peak_rss_kib']):5.1f} MB")
+            say(
+                f"    warm-up {mode:<4} {run['seconds']:6.2f} s, peak {_mb(run['peak_rss_kib']):5.1f} MB"
+            )
         for rep in range(reps):
             order = ("app", "bare", "baseline") if rep % 2 == 0 else ("bare", "app", "baseline")
             for mode in order:
@@ -255,8 +296,10 @@ def run_database(database: str, rows: int, reps: int, workdir: Path, profile: bo
                 if mode != "baseline" and run["rows"] != rows:
                     raise AssertionError(f"{mode} wrote {run['rows']:,} rows, expected {rows:,}")
                 result.runs.append(run)
-                say(f"    {rep + 1}/{reps} {mode:<8} {run['seconds']:6.2f} s, "
-                    f"peak {_mb(run['peak_rss_kib']):5.1f} MB, {run['rows']:,} rows")
+                say(
+                    f"    {rep + 1}/{reps} {mode:<8} {run['seconds']:6.2f} s, "
+                    f"peak {_mb(run['peak_rss_kib']):5.1f} MB, {run['rows']:,} rows"
+                )
         profiled = None
         if profile:
             path = workdir / f"export-{database}.prof"
@@ -289,20 +332,24 @@ def _met(ok: bool) -> str:
 
 
 def render_table(results: list[DatabaseResult]) -> str:
-    lines = [f"{'database':<11} {'rows':>8} {'app':>8} {'bare':>8} {'ratio':>14} {'app peak':>10} "
-             f"{'bare peak':>10} {'baseline':>9} {'app file':>9} {'bare file':>9}"]
+    lines = [
+        f"{'database':<11} {'rows':>8} {'app':>8} {'bare':>8} {'ratio':>14} {'app peak':>10} "
+        f"{'bare peak':>10} {'baseline':>9} {'app file':>9} {'bare file':>9}"
+    ]
     for r in results:
         s = r.summary()
         lines.append(
             f"{r.database:<11} {r.rows:>8,} {s['app_s']:>6.2f} s {s['bare_s']:>6.2f} s "
             f"{s['ratio']:>5.2f} {'(' + _met(s['ratio_met']) + ')':>8} {s['app_peak_mb']:>7.1f} MB "
             f"{s['bare_peak_mb']:>7.1f} MB {s['baseline_mb']:>6.1f} MB "
-            f"{s['app_bytes'] / 1e6:>6.1f} MB {s['bare_bytes'] / 1e6:>6.1f} MB")
+            f"{s['app_bytes'] / 1e6:>6.1f} MB {s['bare_bytes'] / 1e6:>6.1f} MB"
+        )
     return "\n".join(lines)
 
 
-def render_markdown(results: list[DatabaseResult], info: dict[str, str],
-                    settings: dict[str, Any]) -> str:
+def render_markdown(
+    results: list[DatabaseResult], info: dict[str, str], settings: dict[str, Any]
+) -> str:
     out = [
         f"Measured {settings['when']}: month {results[0].month}, whole city, "
         f"{results[0].rows:,} approved entries in the month; {settings['reps']} timed runs of "
@@ -329,7 +376,8 @@ def render_markdown(results: list[DatabaseResult], info: dict[str, str],
             f"({_met(s['ratio_met'])}) | {s['app_peak_mb']:.1f} MB, max {s['app_max_peak_mb']:.1f} "
             f"({_met(s['memory_met'])}) | {s['app_peak_mb'] - s['baseline_mb']:.1f} MB "
             f"| {s['bare_peak_mb']:.1f} MB | {s['baseline_mb']:.1f} MB | {r.rows:,} "
-            f"| {s['app_bytes'] / 1e6:.1f} MB | {s['bare_bytes'] / 1e6:.1f} MB |")
+            f"| {s['app_bytes'] / 1e6:.1f} MB | {s['bare_bytes'] / 1e6:.1f} MB |"
+        )
     out += [
         "",
         "Peak RSS is each child's own high-water mark (`VmHWM`, what `ru_maxrss` reports for a "
@@ -345,8 +393,10 @@ def render_markdown(results: list[DatabaseResult], info: dict[str, str],
     for r in results:
         apps, bares = r.of("app"), r.of("bare")
         for i, (a, b) in enumerate(zip(apps, bares, strict=True), start=1):
-            out.append(f"| {r.database} | {i} | {a['seconds']:.2f} s, {_mb(a['peak_rss_kib']):.1f} MB "
-                       f"| {b['seconds']:.2f} s, {_mb(b['peak_rss_kib']):.1f} MB |")
+            out.append(
+                f"| {r.database} | {i} | {a['seconds']:.2f} s, {_mb(a['peak_rss_kib']):.1f} MB "
+                f"| {b['seconds']:.2f} s, {_mb(b['peak_rss_kib']):.1f} MB |"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -398,21 +448,37 @@ def write_report(path: Path, generated: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Seed, run the children, report; the exit status is 0 even when a target is not met."""
-    parser = argparse.ArgumentParser(prog="python -m bench.export",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, help=f"entries in the month (default {ROWS:,}, "
-                        f"--quick {QUICK_ROWS:,})")
-    parser.add_argument("--reps", type=int, help=f"timed runs of each exporter (default {REPS}, "
-                        f"--quick {QUICK_REPS})")
-    parser.add_argument("--databases", default="sqlite,postgresql",
-                        help="sqlite,postgresql (default both)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_ROWS:,} entries, {QUICK_REPS} runs, nothing written unless --write")
-    parser.add_argument("--write", action=argparse.BooleanOptionalAction, default=None,
-                        help=f"update {REPORT.relative_to(ROOT)} and bench/results/ (default: yes, "
-                             "except with --quick)")
-    parser.add_argument("--profile", action="store_true",
-                        help="after the timed runs, one more app run under cProfile, printed")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.export", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--rows", type=int, help=f"entries in the month (default {ROWS:,}, --quick {QUICK_ROWS:,})"
+    )
+    parser.add_argument(
+        "--reps",
+        type=int,
+        help=f"timed runs of each exporter (default {REPS}, --quick {QUICK_REPS})",
+    )
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="sqlite,postgresql (default both)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_ROWS:,} entries, {QUICK_REPS} runs, nothing written unless --write",
+    )
+    parser.add_argument(
+        "--write",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"update {REPORT.relative_to(ROOT)} and bench/results/ (default: yes, "
+        "except with --quick)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed runs, one more app run under cProfile, printed",
+    )
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--month", help=argparse.SUPPRESS)
@@ -438,7 +504,9 @@ def _bench(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     write = args.write if args.write is not None else not args.quick
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if unknown := set(databases) - set(DATABASES):
-        parser.error(f"unknown database {', '.join(sorted(unknown))}; choose from {', '.join(DATABASES)}")
+        parser.error(
+            f"unknown database {', '.join(sorted(unknown))}; choose from {', '.join(DATABASES)}"
+        )
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -463,20 +531,37 @@ def _bench(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     total = time.perf_counter() - started
     say("")
     say(render_table(results))
-    say(f"\nTotal {total:.0f} s. Targets: app ÷ bare ≤ {TARGET_RATIO}; app peak RSS ≤ "
-        f"{TARGET_RSS_MB} MB (absolute).")
+    say(
+        f"\nTotal {total:.0f} s. Targets: app ÷ bare ≤ {TARGET_RATIO}; app peak RSS ≤ "
+        f"{TARGET_RSS_MB} MB (absolute)."
+    )
     if write and results:
-        settings = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "rows": rows,
-                    "reps": reps, "total_s": total, "load_after": machine()["load"],
-                    "skipped": skipped, "xlsxwriter": xlsxwriter.__version__,
-                    "sqlalchemy": sqlalchemy.__version__}
+        settings = {
+            "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "rows": rows,
+            "reps": reps,
+            "total_s": total,
+            "load_after": machine()["load"],
+            "skipped": skipped,
+            "xlsxwriter": xlsxwriter.__version__,
+            "sqlalchemy": sqlalchemy.__version__,
+        }
         write_report(REPORT, render_markdown(results, info, settings))
         RESULTS.mkdir(parents=True, exist_ok=True)
         raw = RESULTS / f"export-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-        raw.write_text(json.dumps({"machine": info, "settings": settings,
-                                   "results": [{**asdict(r), "summary": r.summary()} for r in results],
-                                   "profiles": profiles},
-                                  ensure_ascii=False, indent=1, default=str))
+        raw.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "settings": settings,
+                    "results": [{**asdict(r), "summary": r.summary()} for r in results],
+                    "profiles": profiles,
+                },
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
         say(f"Wrote {REPORT.relative_to(ROOT)} and {raw.relative_to(ROOT)}.")
     return 0
 

@@ -45,8 +45,13 @@ def _median_ms(run: Callable[[], Any], reps: int) -> float:
     return statistics.median(times) * 1000
 
 
-def alternate(before: Callable[[], None], after: Callable[[], None], measure: dict[str, Callable],
-              reps: int = REPS, rounds: int = 3) -> dict[str, dict[str, float]]:
+def alternate(
+    before: Callable[[], None],
+    after: Callable[[], None],
+    measure: dict[str, Callable],
+    reps: int = REPS,
+    rounds: int = 3,
+) -> dict[str, dict[str, float]]:
     """Median of each measurement with ``before`` applied, then with ``after``, in turns."""
     out: dict[str, dict[str, list[float]]] = {k: {"before": [], "after": []} for k in measure}
     for _ in range(rounds):
@@ -65,26 +70,54 @@ def type_call_progress_before(scope, period, filters, campaign_id):
     """``type_call_progress`` before: per call, a count of the type's delegates, the call's
     kind ids and the progress statement (1 + 3 × calls statements)."""
     calls = db.session.scalars(
-        sa.select(CallToAction).where(CallToAction.campaign_id == campaign_id,
-                                      CallToAction.delegate_type.is_not(None),
-                                      CallToAction.retired_at.is_(None))
-        .order_by(CallToAction.position)).all()
+        sa.select(CallToAction)
+        .where(
+            CallToAction.campaign_id == campaign_id,
+            CallToAction.delegate_type.is_not(None),
+            CallToAction.retired_at.is_(None),
+        )
+        .order_by(CallToAction.position)
+    ).all()
     out = []
     for call in calls:
         delegates = figures.delegate_count(scope, filters.but(delegate_type=call.delegate_type))
-        kind_ids = list(db.session.scalars(sa.select(ActivityKind.id).where(
-            ActivityKind.campaign_id == call.campaign_id, ActivityKind.code.in_(call.kind_codes or []))))
-        stmt = sa.select(DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities).label("n")).where(
-            DelegateRollup.kind_id.in_(kind_ids), DelegateRollup.delegate_type == call.delegate_type)
-        per = figures._restrict(stmt, DelegateRollup, scope, period, filters.but(
-            delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None)
-        ).group_by(DelegateRollup.delegate_id).subquery()
+        kind_ids = list(
+            db.session.scalars(
+                sa.select(ActivityKind.id).where(
+                    ActivityKind.campaign_id == call.campaign_id,
+                    ActivityKind.code.in_(call.kind_codes or []),
+                )
+            )
+        )
+        stmt = sa.select(
+            DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities).label("n")
+        ).where(
+            DelegateRollup.kind_id.in_(kind_ids), DelegateRollup.delegate_type == call.delegate_type
+        )
+        per = (
+            figures._restrict(
+                stmt,
+                DelegateRollup,
+                scope,
+                period,
+                filters.but(
+                    delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None
+                ),
+            )
+            .group_by(DelegateRollup.delegate_id)
+            .subquery()
+        )
         expected = figures.expected_for(call, period)
         answered, met, total = db.session.execute(
-            sa.select(sa.func.count(), sa.func.count().filter(per.c.n >= expected),
-                      sa.func.sum(per.c.n)).where(per.c.n > 0)).one()
-        out.append(figures.CallProgress(call, delegates, met or 0, delegates - (answered or 0),
-                                        int(total or 0)))
+            sa.select(
+                sa.func.count(), sa.func.count().filter(per.c.n >= expected), sa.func.sum(per.c.n)
+            ).where(per.c.n > 0)
+        ).one()
+        out.append(
+            figures.CallProgress(
+                call, delegates, met or 0, delegates - (answered or 0), int(total or 0)
+            )
+        )
     return out
 
 
@@ -92,12 +125,23 @@ def form_context_before(delegate, campaign, formdata=None, obj_data=None):
     """The activity form's context before: the fellow delegates as whole ORM objects."""
     from tracker.activities.forms import ActivityForm
 
-    stations = db.session.scalars(sa.select(Station).where(Station.retired_at.is_(None)).order_by(
-        (Station.delegation_id != delegate.delegation_id), Station.id)).all()
-    co_delegates = db.session.scalars(sa.select(Delegate).where(
-        Delegate.delegation_id == delegate.delegation_id, Delegate.id != delegate.id,
-        Delegate.retired_at.is_(None)).order_by(Delegate.name)).all()
-    kwargs = dict(campaign=campaign, today=local_today(), stations=stations, co_delegates=co_delegates)
+    stations = db.session.scalars(
+        sa.select(Station)
+        .where(Station.retired_at.is_(None))
+        .order_by((Station.delegation_id != delegate.delegation_id), Station.id)
+    ).all()
+    co_delegates = db.session.scalars(
+        sa.select(Delegate)
+        .where(
+            Delegate.delegation_id == delegate.delegation_id,
+            Delegate.id != delegate.id,
+            Delegate.retired_at.is_(None),
+        )
+        .order_by(Delegate.name)
+    ).all()
+    kwargs = dict(
+        campaign=campaign, today=local_today(), stations=stations, co_delegates=co_delegates
+    )
     if obj_data is not None:
         return ActivityForm(formdata=None, data=obj_data, **kwargs)
     return ActivityForm(**kwargs)
@@ -108,7 +152,12 @@ def form_context_before(delegate, campaign, formdata=None, obj_data=None):
 
 def _client(app: Flask, username: str):
     client = app.test_client()
-    assert client.post("/auth/login", data={"username": username, "password": STAFF_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/auth/login", data={"username": username, "password": STAFF_PASSWORD}
+        ).status_code
+        == 302
+    )
     return client
 
 
@@ -121,7 +170,9 @@ def _index(app: Flask, name: str, table: str, columns: str) -> tuple[Callable, C
 
     def make() -> None:
         with app.app_context():
-            db.session.execute(sa.text(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})'))
+            db.session.execute(
+                sa.text(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
+            )
             db.session.commit()
             _analyze(table)
 
@@ -140,10 +191,17 @@ def measure(url: str, reps: int = REPS) -> dict[str, Any]:
     urls = page_urls(app)
     results: dict[str, Any] = {}
 
-    drop, make = _index(app, "ix_activity_delegate_occurred_id", "activity", "delegate_id, occurred_on, id")
-    results["ix_activity_delegate_occurred_id"] = alternate(drop, make, {
-        "我的履职 GET": lambda: delegate.get("/activities/mine"),
-    }, reps)
+    drop, make = _index(
+        app, "ix_activity_delegate_occurred_id", "activity", "delegate_id, occurred_on, id"
+    )
+    results["ix_activity_delegate_occurred_id"] = alternate(
+        drop,
+        make,
+        {
+            "我的履职 GET": lambda: delegate.get("/activities/mine"),
+        },
+        reps,
+    )
 
     with app.app_context():
         r = dashboard_request(app)
@@ -155,12 +213,21 @@ def measure(url: str, reps: int = REPS) -> dict[str, Any]:
             figures.monthly_trend(r.scope, r.trend, r.filters)
             db.session.remove()
 
-    drop, make = _index(app, "ix_activity_rollup_trend", "activity_rollup",
-                        "campaign_id, month, kind_id, activities")
-    results["ix_activity_rollup_trend"] = alternate(drop, make, {
-        "monthly_trend (12 months)": trend,
-        "dashboard GET": lambda: staff.get(urls["dashboard"]),
-    }, reps)
+    drop, make = _index(
+        app,
+        "ix_activity_rollup_trend",
+        "activity_rollup",
+        "campaign_id, month, kind_id, activities",
+    )
+    results["ix_activity_rollup_trend"] = alternate(
+        drop,
+        make,
+        {
+            "monthly_trend (12 months)": trend,
+            "dashboard GET": lambda: staff.get(urls["dashboard"]),
+        },
+        reps,
+    )
 
     current = figures.type_call_progress
 
@@ -176,13 +243,19 @@ def measure(url: str, reps: int = REPS) -> dict[str, Any]:
         figures.type_call_progress = current
 
     with app.app_context():
-        same = (type_call_progress_before(r.scope, month, r.filters, r.campaign_id)
-                == current(r.scope, month, r.filters, r.campaign_id))
+        same = type_call_progress_before(r.scope, month, r.filters, r.campaign_id) == current(
+            r.scope, month, r.filters, r.campaign_id
+        )
         db.session.remove()
-    results["type_call_progress"] = alternate(old_progress, new_progress, {
-        "type_call_progress": progress,
-        "dashboard GET": lambda: staff.get(urls["dashboard"]),
-    }, reps)
+    results["type_call_progress"] = alternate(
+        old_progress,
+        new_progress,
+        {
+            "type_call_progress": progress,
+            "dashboard GET": lambda: staff.get(urls["dashboard"]),
+        },
+        reps,
+    )
     results["type_call_progress"]["same result"] = same
     new_progress()
 
@@ -196,15 +269,23 @@ def measure(url: str, reps: int = REPS) -> dict[str, Any]:
     def new_form() -> None:
         views._form_context = current_form
 
-    results["form fellow delegates"] = alternate(old_form, new_form, {
-        "activity form GET": lambda: delegate.get("/activities/new"),
-    }, reps)
+    results["form fellow delegates"] = alternate(
+        old_form,
+        new_form,
+        {
+            "activity form GET": lambda: delegate.get("/activities/new"),
+        },
+        reps,
+    )
     new_form()
     with app.app_context():
         results["backend"] = db.engine.dialect.name
-        results["fellow delegates"] = db.session.scalar(sa.text(
-            "SELECT count(*) FROM delegate WHERE delegation_id = (SELECT delegation_id FROM delegate "
-            "WHERE id = (SELECT delegate_id FROM user_account WHERE username = 'daibiao'))"))
+        results["fellow delegates"] = db.session.scalar(
+            sa.text(
+                "SELECT count(*) FROM delegate WHERE delegation_id = (SELECT delegation_id FROM delegate "
+                "WHERE id = (SELECT delegate_id FROM user_account WHERE username = 'daibiao'))"
+            )
+        )
         db.session.remove()
         db.engine.dispose()
     return results

@@ -168,8 +168,9 @@ class Layout:
     equal_months: bool
 
     @classmethod
-    def of(cls, scenario: str, activities: int, *, monthly: int = MONTHLY,
-           months: int = MONTHS) -> Layout:
+    def of(
+        cls, scenario: str, activities: int, *, monthly: int = MONTHLY, months: int = MONTHS
+    ) -> Layout:
         """``history``: ``monthly`` entries in each month, as many months as N fills;
         ``density``: the same ``months`` at every size."""
         if scenario == "history":
@@ -205,9 +206,17 @@ def span_for(today: date, months: int = MONTHS) -> tuple[date, date]:
     return span.first, span.end
 
 
-def seed(app: Flask, activities: int, *, layout: Layout | None = None, delegates: int = DELEGATES,
-         seed: int = 2023, today: date | None = None, pending_days: int = PENDING_DAYS,
-         progress: Callable[[str], None] | None = None) -> SeedReport:
+def seed(
+    app: Flask,
+    activities: int,
+    *,
+    layout: Layout | None = None,
+    delegates: int = DELEGATES,
+    seed: int = 2023,
+    today: date | None = None,
+    pending_days: int = PENDING_DAYS,
+    progress: Callable[[str], None] | None = None,
+) -> SeedReport:
     """Migrate the empty database behind ``app``, load the campaign, and let
     :func:`tracker.scale.generate_at_scale` add ``delegates`` delegates and ``activities``
     entries placed as ``layout`` says (default: the history layout); commit, then analyze."""
@@ -230,25 +239,38 @@ def seed(app: Flask, activities: int, *, layout: Layout | None = None, delegates
         def show(done: int, total: int) -> None:
             if done and (done == total or done % step < 50_000):
                 elapsed = time.perf_counter() - t0
-                say(f"    {done:>9,} / {total:,} entries written  ({elapsed:5.1f} s, "
-                    f"{done / elapsed if elapsed else 0:,.0f}/s)")
+                say(
+                    f"    {done:>9,} / {total:,} entries written  ({elapsed:5.1f} s, "
+                    f"{done / elapsed if elapsed else 0:,.0f}/s)"
+                )
 
-        made = generate_at_scale(activities=activities, delegates=delegates, span=span,
-                                 today=today, seed=seed, pending_days=pending_days, progress=show)
+        made = generate_at_scale(
+            activities=activities,
+            delegates=delegates,
+            span=span,
+            today=today,
+            seed=seed,
+            pending_days=pending_days,
+            progress=show,
+        )
         t1 = time.perf_counter()
         db.session.commit()
         made.stages["commit"] = time.perf_counter() - t1
         t1 = time.perf_counter()
         tidy_after_load()
-        made.stages["vacuum analyze" if db.engine.dialect.name == "postgresql" else "checkpoint"] = (
-            time.perf_counter() - t1)
+        made.stages[
+            "vacuum analyze" if db.engine.dialect.name == "postgresql" else "checkpoint"
+        ] = time.perf_counter() - t1
         db.session.remove()
         db.engine.dispose()
     made_so_far = {f.name: getattr(made, f.name) for f in fields(ScaleReport)}
-    return SeedReport(**{**made_so_far, "stages": {**stages, **made.stages}},
-                      first_month=span.first,
-                      last_month=(span.end - timedelta(days=1)).replace(day=1),
-                      months=layout.months, layout=layout.scenario)
+    return SeedReport(
+        **{**made_so_far, "stages": {**stages, **made.stages}},
+        first_month=span.first,
+        last_month=(span.end - timedelta(days=1)).replace(day=1),
+        months=layout.months,
+        layout=layout.scenario,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -256,11 +278,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.seed", description=main.__doc__)
     parser.add_argument("activities", type=int, help="entries to write, e.g. 1000000")
     parser.add_argument("--database", choices=DATABASES, default="sqlite")
-    parser.add_argument("--scenario", choices=SCENARIOS, default="history",
-                        help=f"history: {MONTHLY:,} entries a month, as many months as N fills "
-                             f"(default); density: N spread over {MONTHS} months")
-    parser.add_argument("--monthly", type=int, default=MONTHLY,
-                        help=f"entries a month in the history layout (default {MONTHLY:,})")
+    parser.add_argument(
+        "--scenario",
+        choices=SCENARIOS,
+        default="history",
+        help=f"history: {MONTHLY:,} entries a month, as many months as N fills "
+        f"(default); density: N spread over {MONTHS} months",
+    )
+    parser.add_argument(
+        "--monthly",
+        type=int,
+        default=MONTHLY,
+        help=f"entries a month in the history layout (default {MONTHLY:,})",
+    )
     parser.add_argument("--delegates", type=int, default=DELEGATES)
     parser.add_argument("--keep", action="store_true", help="do not remove the database afterwards")
     args = parser.parse_args(argv)
@@ -278,15 +308,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _seed_one(args: argparse.Namespace, workdir: Path) -> int:
     with _maybe_kept(args.database, workdir, args.keep) as url:
         app = make_app(url)
-        print(f"seeding {args.activities:,} entries into {make_url(url).render_as_string()}", flush=True)
+        print(
+            f"seeding {args.activities:,} entries into {make_url(url).render_as_string()}",
+            flush=True,
+        )
         layout = Layout.of(args.scenario, args.activities, monthly=args.monthly)
-        report = seed(app, args.activities, layout=layout, delegates=args.delegates,
-                      progress=lambda line: print(line, flush=True))
-        print(f"done in {report.seconds:.1f} s: {report.delegates:,} delegates, "
-              f"{report.activities:,} entries ({report.approved:,} approved; {report.layout}: "
-              f"{report.months} months, {report.first_month:%Y-%m}…{report.last_month:%Y-%m}), "
-              f"{report.focus_links:,} focus links, {report.proposals:,} proposals, "
-              f"{report.replies:,} replies, {report.concerns:,} concerns")
+        report = seed(
+            app,
+            args.activities,
+            layout=layout,
+            delegates=args.delegates,
+            progress=lambda line: print(line, flush=True),
+        )
+        print(
+            f"done in {report.seconds:.1f} s: {report.delegates:,} delegates, "
+            f"{report.activities:,} entries ({report.approved:,} approved; {report.layout}: "
+            f"{report.months} months, {report.first_month:%Y-%m}…{report.last_month:%Y-%m}), "
+            f"{report.focus_links:,} focus links, {report.proposals:,} proposals, "
+            f"{report.replies:,} replies, {report.concerns:,} concerns"
+        )
         print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in report.stages.items()))
         if args.keep:
             print(f"kept: {url}")

@@ -67,12 +67,22 @@ STACK_POST = "tracker stack: one INSERT"
 USER_AGENT = "tracker-bench"
 SECRET = "bench-secret-key-for-a-throwaway-database-0000"  # noqa: S105 - throwaway database
 VISIT = {
-    "kind": "visit", "initiative": "i3", "title": "走访伏龙坪社区老旧小区住户", "station": "",
-    "place": "伏龙坪社区", "people_reached": "12", "visit_target_kind": "households",
-    "visit_target": "伏龙坪社区3号楼住户", "description": "入户了解加装电梯意见。", "outcome": "",
-    "concerns-0-category": "transport", "concerns-0-content": "小区门口公交站台没有遮雨棚",
-    "concerns-0-raised_by_kind": "citizen", "concerns-0-raised_by_name": "",
-    "concerns-0-raised_by_phone": "", "submit_entry": "1",
+    "kind": "visit",
+    "initiative": "i3",
+    "title": "走访伏龙坪社区老旧小区住户",
+    "station": "",
+    "place": "伏龙坪社区",
+    "people_reached": "12",
+    "visit_target_kind": "households",
+    "visit_target": "伏龙坪社区3号楼住户",
+    "description": "入户了解加装电梯意见。",
+    "outcome": "",
+    "concerns-0-category": "transport",
+    "concerns-0-content": "小区门口公交站台没有遮雨棚",
+    "concerns-0-raised_by_kind": "citizen",
+    "concerns-0-raised_by_name": "",
+    "concerns-0-raised_by_phone": "",
+    "submit_entry": "1",
 }
 STATUS_SCRIPT = """
 local threads = {}
@@ -102,27 +112,51 @@ def free_port() -> int:
 def tracker_env(url: str, **extra: str) -> dict[str, str]:
     """The environment of a benchmark tracker: its database, a fixed key, no login throttle."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env.update({
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_SECRET_KEY": SECRET,
-        "TRACKER_RATELIMIT_ENABLED": "false",
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "TRACKER_DATABASE_URL": url,
+            "TRACKER_SECRET_KEY": SECRET,
+            "TRACKER_RATELIMIT_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.update(extra)
     return env
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], *, workers: int = 2,
-             port: int | None = None, probe: str = "/") -> Iterator[str]:
+def gunicorn(
+    app_spec: str,
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    port: int | None = None,
+    probe: str = "/",
+) -> Iterator[str]:
     """``gunicorn -w workers`` serving ``app_spec`` on a loopback port; yields the base URL and
     stops the server (the process this started, by its id) afterwards."""
     port = port or free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(  # noqa: S603 - our own command line
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--timeout", "60", "--graceful-timeout", "5", app_spec],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -176,8 +210,9 @@ def log_in(base: str, username: str, password: str) -> Login:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", USER_AGENT)]
     token = _csrf(opener.open(base + "/auth/login").read().decode())
-    body = urllib.parse.urlencode({"csrf_token": token, "username": username,
-                                   "password": password}).encode()
+    body = urllib.parse.urlencode(
+        {"csrf_token": token, "username": username, "password": password}
+    ).encode()
     opener.open(base + "/auth/login", data=body).read()
     form = opener.open(base + "/activities/new")
     if "/auth/login" in form.geturl():
@@ -190,8 +225,11 @@ def drain(url: str) -> None:
     """Wait until the server has answered every request still queued from an earlier run
     (a sync worker takes queued connections in order, so one more request comes back last)."""
     with contextlib.suppress(urllib.error.HTTPError):
-        urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback
-            url, headers={"User-Agent": USER_AGENT}), timeout=300).close()
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
+        urllib.request.urlopen(  # noqa: S310 - loopback
+            request,
+            timeout=300,
+        ).close()
     time.sleep(0.5)
 
 
@@ -227,8 +265,10 @@ def _script(method: str, cookie: str, body: str) -> str:
     """A wrk Lua script: method, body and cookie, and the status counter."""
     script = STATUS_SCRIPT
     if method != "GET":
-        script = (f"wrk.method = {json.dumps(method)}\nwrk.body = {json.dumps(body)}\n"
-                  'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' + script)
+        script = (
+            f"wrk.method = {json.dumps(method)}\nwrk.body = {json.dumps(body)}\n"
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' + script
+        )
     if cookie:
         script = f'wrk.headers["Cookie"] = {json.dumps(cookie)}\n' + script
     script = f'wrk.headers["User-Agent"] = "{USER_AGENT}"\n' + script
@@ -238,33 +278,58 @@ def _script(method: str, cookie: str, body: str) -> str:
 
 
 def _command(url: str, script: str, connections: int, seconds: int, threads: int) -> list[str]:
-    return [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-            "-s", script, url]
+    return [
+        WRK,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script,
+        url,
+    ]
 
 
-def wrk(name: str, url: str, *, method: str = "GET", cookie: str = "", body: str = "",
-        expected: int = 200, connections: int = CONNECTIONS, seconds: int = DURATION,
-        threads: int = 2) -> WrkRun:
+def wrk(
+    name: str,
+    url: str,
+    *,
+    method: str = "GET",
+    cookie: str = "",
+    body: str = "",
+    expected: int = 200,
+    connections: int = CONNECTIONS,
+    seconds: int = DURATION,
+    threads: int = 2,
+) -> WrkRun:
     """Load ``url`` with wrk; statuses are counted by a small Lua script."""
     script = _script(method, cookie, body)
     try:
-        out = subprocess.run(_command(  # noqa: S603 - our own command line
-                             url, script, connections, seconds, threads),
-                             capture_output=True, text=True, check=True,
-                             timeout=seconds + 60).stdout
+        out = subprocess.run(  # noqa: S603 - our own command line
+            _command(url, script, connections, seconds, threads),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        ).stdout
     finally:
         os.unlink(script)
     return _parse(name, url, method, expected, connections, seconds, out)
 
 
-def _parse(name: str, url: str, method: str, expected: int, connections: int, seconds: int,
-           out: str) -> WrkRun:
+def _parse(
+    name: str, url: str, method: str, expected: int, connections: int, seconds: int, out: str
+) -> WrkRun:
     run = WrkRun(name, url, method, expected, connections, seconds)
     run.requests = int(re.search(r"(\d+) requests in", out).group(1))
     run.rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    if errors := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
-        run.socket_errors = dict(zip(("connect", "read", "write", "timeout"),
-                                     map(int, errors.groups()), strict=True))
+    if errors := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    ):
+        run.socket_errors = dict(
+            zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True)
+        )
     run.statuses = {int(s): int(n) for s, n in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
     if latency := re.search(r"^latency p50 (\d+) p99 (\d+)$", out, re.M):
         run.p50_ms, run.p99_ms = int(latency.group(1)) / 1000, int(latency.group(2)) / 1000
@@ -282,8 +347,12 @@ class WebResult:
     ratios: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"database": self.database, "size": self.size, "ratios": self.ratios,
-                "runs": [{**asdict(r), "errors": r.errors} for r in self.runs]}
+        return {
+            "database": self.database,
+            "size": self.size,
+            "ratios": self.ratios,
+            "runs": [{**asdict(r), "errors": r.errors} for r in self.runs],
+        }
 
 
 def _ids(url: str) -> tuple[int, int]:
@@ -292,8 +361,13 @@ def _ids(url: str) -> tuple[int, int]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            ids = dict(conn.execute(sa.text(
-                "SELECT username, delegate_id FROM user_account WHERE username IN ('daibiao', 'qiye')")).all())
+            ids = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT username, delegate_id FROM user_account WHERE username IN ('daibiao', 'qiye')"
+                    )
+                ).all()
+            )
     finally:
         engine.dispose()
     return ids["daibiao"], ids["qiye"]
@@ -308,8 +382,9 @@ def count_entries(url: str) -> int:
         engine.dispose()
 
 
-def run_web(database: str, size: int, url: str, *, seconds: int = DURATION,
-            say: Any = print) -> WebResult:
+def run_web(
+    database: str, size: int, url: str, *, seconds: int = DURATION, say: Any = print
+) -> WebResult:
     """The four wrk runs on the database at ``url`` (seeded with the demo accounts)."""
     from bench.seed import DELEGATE_USERNAME, STAFF_PASSWORD
 
@@ -324,38 +399,61 @@ def run_web(database: str, size: int, url: str, *, seconds: int = DURATION,
         if before is not None:
             run.created = count_entries(url) - before
         runs.append(run)
-        say(f"    {name:<28} {run.rps:8.1f} req/s, p50 {run.p50_ms:6.1f} ms, p99 "
+        say(
+            f"    {name:<28} {run.rps:8.1f} req/s, p50 {run.p50_ms:6.1f} ms, p99 "
             f"{run.p99_ms:7.1f} ms, {run.requests:,} requests, {run.errors} errors"
-            + (f", {run.created:,} entries added" if run.created is not None else ""))
+            + (f", {run.created:,} entries added" if run.created is not None else "")
+        )
         return run
 
     with gunicorn("tracker:create_app()", tracker_env(url), probe="/auth/login") as base:
         login = log_in(base, DELEGATE_USERNAME, STAFF_PASSWORD)
-        body = urllib.parse.urlencode({**VISIT, "csrf_token": login.csrf,
-                                       "occurred_on": _yesterday(url)})
+        body = urllib.parse.urlencode(
+            {**VISIT, "csrf_token": login.csrf, "occurred_on": _yesterday(url)}
+        )
         mine = load("tracker: 我的履职 GET", base + "/activities/mine", cookie=login.cookie)
-        post = load("tracker: 记一笔 POST", base + "/activities/new", method="POST",
-                    cookie=login.cookie, body=body, expected=302)
+        post = load(
+            "tracker: 记一笔 POST",
+            base + "/activities/new",
+            method="POST",
+            cookie=login.cookie,
+            body=body,
+            expected=302,
+        )
     env = {**tracker_env(url), "BENCH_DATABASE_URL": url}
     with gunicorn("bench.bare:create_bare_app()", env, probe=f"/list/{delegate_id}") as base:
         bare_get = load("bare: one indexed SELECT", f"{base}/list/{delegate_id}")
-        bare_post = load("bare: one INSERT", f"{base}/insert/{other_id}", method="POST",
-                         body="title=bare", expected=201)
+        bare_post = load(
+            "bare: one INSERT",
+            f"{base}/insert/{other_id}",
+            method="POST",
+            body="title=bare",
+            expected=201,
+        )
     # where the tracker's time goes: its request handling alone, then with its page layout
     with gunicorn("bench.bare:create_stack_app()", tracker_env(url), probe="/auth/login") as base:
         login = log_in(base, DELEGATE_USERNAME, STAFF_PASSWORD)
         stack_get = load(STACK_GET, f"{base}/_bench/list/{delegate_id}", cookie=login.cookie)
         layout_get = load(LAYOUT_GET, f"{base}/_bench/layout/{delegate_id}", cookie=login.cookie)
-        stack_post = load(STACK_POST, f"{base}/_bench/insert/{other_id}", method="POST",
-                          cookie=login.cookie, expected=201,
-                          body=urllib.parse.urlencode({"csrf_token": login.csrf, "title": "stack"}))
+        stack_post = load(
+            STACK_POST,
+            f"{base}/_bench/insert/{other_id}",
+            method="POST",
+            cookie=login.cookie,
+            expected=201,
+            body=urllib.parse.urlencode({"csrf_token": login.csrf, "title": "stack"}),
+        )
 
     def share(run: WrkRun, baseline: WrkRun) -> float:
         return run.rps / baseline.rps if baseline.rps else 0.0
 
-    ratios = {"get": share(mine, bare_get), "post": share(post, bare_post),
-              "stack_get": share(stack_get, bare_get), "layout_get": share(layout_get, bare_get),
-              "stack_post": share(stack_post, bare_post)}
+    ratios = {
+        "get": share(mine, bare_get),
+        "post": share(post, bare_post),
+        "stack_get": share(stack_get, bare_get),
+        "layout_get": share(layout_get, bare_get),
+        "stack_post": share(stack_post, bare_post),
+    }
     return WebResult(database, size, runs, ratios)
 
 
@@ -384,24 +482,49 @@ def run_two_servers(url: str, size: int, redis_url: str, seconds: int, say: Any 
     env = tracker_env(url, TRACKER_REDIS_URL=redis_url, TRACKER_RATELIMIT_ENABLED="true")
     results: dict[str, Any] = {"size": size, "seconds": seconds, "servers": {}}
     with ExitStack() as stack:
-        bases = [stack.enter_context(gunicorn("tracker:create_app()", env, probe="/auth/login"))
-                 for _ in range(2)]
+        bases = [
+            stack.enter_context(gunicorn("tracker:create_app()", env, probe="/auth/login"))
+            for _ in range(2)
+        ]
         logins = [log_in(b, DELEGATE_USERNAME, STAFF_PASSWORD) for b in bases]
-        body = [urllib.parse.urlencode({**VISIT, "csrf_token": x.csrf,
-                                        "occurred_on": _yesterday(url)}) for x in logins]
-        for phase, path, method, expected in (("我的履职 GET", "/activities/mine", "GET", 200),
-                                              ("记一笔 POST", "/activities/new", "POST", 302)):
+        body = [
+            urllib.parse.urlencode({**VISIT, "csrf_token": x.csrf, "occurred_on": _yesterday(url)})
+            for x in logins
+        ]
+        for phase, path, method, expected in (
+            ("我的履职 GET", "/activities/mine", "GET", 200),
+            ("记一笔 POST", "/activities/new", "POST", 302),
+        ):
             for i, base in enumerate(bases):  # warm-up, one after the other
-                wrk(phase, base + path, method=method, cookie=logins[i].cookie, body=body[i],
-                    expected=expected, connections=32, seconds=WARMUP)
+                wrk(
+                    phase,
+                    base + path,
+                    method=method,
+                    cookie=logins[i].cookie,
+                    body=body[i],
+                    expected=expected,
+                    connections=32,
+                    seconds=WARMUP,
+                )
                 drain(base + path)
             # first one server alone with all 64 connections, for comparison in the same run
-            alone = wrk(phase, bases[0] + path, method=method, cookie=logins[0].cookie,
-                        body=body[0], expected=expected, connections=64, seconds=seconds, threads=1)
+            alone = wrk(
+                phase,
+                bases[0] + path,
+                method=method,
+                cookie=logins[0].cookie,
+                body=body[0],
+                expected=expected,
+                connections=64,
+                seconds=seconds,
+                threads=1,
+            )
             drain(bases[0] + path)
             results.setdefault("alone", []).append({**asdict(alone), "errors": alone.errors})
-            say(f"    one server alone {phase:<10} {alone.rps:8.1f} req/s, p50 {alone.p50_ms:6.1f} ms, "
-                f"p99 {alone.p99_ms:7.1f} ms, {alone.errors} errors")
+            say(
+                f"    one server alone {phase:<10} {alone.rps:8.1f} req/s, p50 {alone.p50_ms:6.1f} ms, "
+                f"p99 {alone.p99_ms:7.1f} ms, {alone.errors} errors"
+            )
             before = count_entries(url)
             procs = []
             for i, base in enumerate(bases):
@@ -410,9 +533,13 @@ def run_two_servers(url: str, size: int, redis_url: str, seconds: int, say: Any 
                 out, _ = proc.communicate(timeout=seconds + 60)
                 os.unlink(script)
                 run = _parse(phase, bases[i] + path, method, expected, 32, seconds, out)
-                results["servers"].setdefault(bases[i], []).append({**asdict(run), "errors": run.errors})
-                say(f"    server {i + 1} {phase:<10} {run.rps:8.1f} req/s, p50 {run.p50_ms:6.1f} ms, "
-                    f"p99 {run.p99_ms:7.1f} ms, {run.errors} errors")
+                results["servers"].setdefault(bases[i], []).append(
+                    {**asdict(run), "errors": run.errors}
+                )
+                say(
+                    f"    server {i + 1} {phase:<10} {run.rps:8.1f} req/s, p50 {run.p50_ms:6.1f} ms, "
+                    f"p99 {run.p99_ms:7.1f} ms, {run.errors} errors"
+                )
             if method == "POST":
                 results["created"] = count_entries(url) - before
     return results
@@ -420,8 +547,11 @@ def run_two_servers(url: str, size: int, redis_url: str, seconds: int, say: Any 
 
 def _spawn_wrk(url: str, method: str, cookie: str, body: str, seconds: int) -> tuple:
     script = _script(method, cookie, body)
-    proc = subprocess.Popen(_command(url, script, 32, seconds, 1),  # noqa: S603 - ours
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(  # noqa: S603 - ours
+        _command(url, script, 32, seconds, 1),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return proc, script
 
 
@@ -444,15 +574,24 @@ def render_two_servers(results: dict, info: dict[str, str]) -> str:
     servers = list(results["servers"].values())
     for k in range(len(servers[0])):
         a, b, alone = servers[0][k], servers[1][k], results["alone"][k]
-        lines.append(f"| {a['name']} | {alone['rps']:.1f} req/s | {a['rps']:.1f} req/s | "
-                     f"{b['rps']:.1f} req/s | {a['rps'] + b['rps']:.1f} req/s | "
-                     f"{a['errors'] + b['errors'] + alone['errors']} | "
-                     f"{a['p50_ms']:.0f} / {a['p99_ms']:.0f} ms | {b['p50_ms']:.0f} / {b['p99_ms']:.0f} ms |")
+        lines.append(
+            f"| {a['name']} | {alone['rps']:.1f} req/s | {a['rps']:.1f} req/s | "
+            f"{b['rps']:.1f} req/s | {a['rps'] + b['rps']:.1f} req/s | "
+            f"{a['errors'] + b['errors'] + alone['errors']} | "
+            f"{a['p50_ms']:.0f} / {a['p99_ms']:.0f} ms | {b['p50_ms']:.0f} / {b['p99_ms']:.0f} ms |"
+        )
     errors = sum(r["errors"] for runs in (*servers, results["alone"]) for r in runs)
-    lines += ["", f"The POST runs at once added {results.get('created', 0):,} entries to the shared "
-              "database. " + ("Every answer was the expected one (200 for the GETs, a redirect to "
-                              "the new entry for the POSTs), with no socket errors."
-                              if errors == 0 else f"{errors} answers were errors.")]
+    lines += [
+        "",
+        f"The POST runs at once added {results.get('created', 0):,} entries to the shared "
+        "database. "
+        + (
+            "Every answer was the expected one (200 for the GETs, a redirect to "
+            "the new entry for the POSTs), with no socket errors."
+            if errors == 0
+            else f"{errors} answers were errors."
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -481,10 +620,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=DURATION)
-    parser.add_argument("--two-servers", action="store_true",
-                        help="PostgreSQL, two instances at once; writes docs/deployment.md")
-    parser.add_argument("--redis", default=os.environ.get("TRACKER_BENCH_REDIS_URL",
-                                                          "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--two-servers",
+        action="store_true",
+        help="PostgreSQL, two instances at once; writes docs/deployment.md",
+    )
+    parser.add_argument(
+        "--redis", default=os.environ.get("TRACKER_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     database = "postgresql" if args.two_servers else args.database
@@ -492,12 +635,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PostgreSQL is unreachable ({why}).", file=sys.stderr)
         return 2
     info = machine()
-    with tempfile.TemporaryDirectory(prefix="tracker-web-") as tmp, \
-            fresh_database(database, Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="tracker-web-") as tmp,
+        fresh_database(database, Path(tmp)) as url,
+    ):
         app = make_app(url)
         print(f"seeding {args.size:,} entries ({database})", flush=True)
-        report = seed(app, args.size, layout=Layout.of("history", args.size),
-                      progress=lambda line: print(line, flush=True))
+        report = seed(
+            app,
+            args.size,
+            layout=Layout.of("history", args.size),
+            progress=lambda line: print(line, flush=True),
+        )
         print(f"  seeded in {report.seconds:.1f} s", flush=True)
         info["postgresql"] = database_version(app) if database == "postgresql" else "-"
         if args.two_servers:

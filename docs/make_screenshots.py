@@ -27,12 +27,14 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "hei
 
 
 def build_app(workdir: Path):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'shots.sqlite3'}",
-        "SECRET_KEY": "screenshots-only-" + "x" * 32,
-        "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-        "ROSTER_UPLOAD_FOLDER": str(workdir / "uploads"),
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'shots.sqlite3'}",
+            "SECRET_KEY": "screenshots-only-" + "x" * 32,
+            "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+            "ROSTER_UPLOAD_FOLDER": str(workdir / "uploads"),
+        }
+    )
     with app.app_context():
         upgrade()
         load_campaign(app.config["DEFAULT_CAMPAIGN_FILE"])
@@ -60,19 +62,51 @@ def sample_roster(workdir: Path) -> Path:
     on_file = db.session.scalars(sa.select(Delegate).order_by(Delegate.id).limit(4))
     for n, d in enumerate(on_file):
         work = " ".join(p for p in (d.work_unit, d.job_title) if p)
-        rows.append([d.name, d.gender.label if d.gender else "", d.delegate_type.label,
-                     d.level.label, d.delegation.name,
-                     work + ("（兼）社区议事会召集人" if n == 2 else ""),
-                     "139 0931 2468" if n == 1 else d.phone, d.station.name if d.station else ""])
+        rows.append(
+            [
+                d.name,
+                d.gender.label if d.gender else "",
+                d.delegate_type.label,
+                d.level.label,
+                d.delegation.name,
+                work + ("（兼）社区议事会召集人" if n == 2 else ""),
+                "139 0931 2468" if n == 1 else d.phone,
+                d.station.name if d.station else "",
+            ]
+        )
     rows += [
-        ["赵红梅", "女", "基层代表", "市人大代表", "城关区", "伏龙坪社区党委书记",
-         "+86 138-0931-0000", "伏龙坪社区代表之家"],
-        ["钱志强", "男", "企业家", "市级", "七里河区", "兰州恒通机械有限公司董事长",
-         "１３８０９３１０００１", ""],
+        [
+            "赵红梅",
+            "女",
+            "基层代表",
+            "市人大代表",
+            "城关区",
+            "伏龙坪社区党委书记",
+            "+86 138-0931-0000",
+            "伏龙坪社区代表之家",
+        ],
+        [
+            "钱志强",
+            "男",
+            "企业家",
+            "市级",
+            "七里河区",
+            "兰州恒通机械有限公司董事长",
+            "１３８０９３１０００１",
+            "",
+        ],
         ["周建军", "男", "基层代表", "乡镇", "东岗区", "东岗镇村委会主任", "13809310003", ""],
         ["吴海燕", "女", "党政机关代表", "市人大代表", "榆中县", "和平镇党委书记", "1380931", ""],
-        ["冯桂英", "女", "基层代表", "市人大代表", "西固区", "福利路街道社区主任",
-         '=CONCAT("138","09310006")', ""],
+        [
+            "冯桂英",
+            "女",
+            "基层代表",
+            "市人大代表",
+            "西固区",
+            "福利路街道社区主任",
+            '=CONCAT("138","09310006")',
+            "",
+        ],
     ]
     path = workdir / "兰州市人大代表名册.xlsx"
     path.write_bytes(xlsx_bytes(rows, title="兰州市第十七届人大代表名册"))
@@ -94,8 +128,11 @@ def main() -> None:
         with serve(app) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             for size, viewport in SIZES.items():
-                context = browser.new_context(viewport=viewport, locale="zh-CN",
-                                              device_scale_factor=1 if size == "desktop" else 2)
+                context = browser.new_context(
+                    viewport=viewport,
+                    locale="zh-CN",
+                    device_scale_factor=1 if size == "desktop" else 2,
+                )
                 page = context.new_page()
                 page.goto(f"{base}/auth/login")
                 shoot(page, "login", size)
@@ -121,8 +158,11 @@ def main() -> None:
                 context.close()
 
                 # staff: what waits for them, a review, a proposal and the concerns
-                context = browser.new_context(viewport=viewport, locale="zh-CN",
-                                              device_scale_factor=1 if size == "desktop" else 2)
+                context = browser.new_context(
+                    viewport=viewport,
+                    locale="zh-CN",
+                    device_scale_factor=1 if size == "desktop" else 2,
+                )
                 page = context.new_page()
                 login(page, base, "staff")
                 shoot(page, "review-queue", size)
@@ -153,8 +193,11 @@ def main() -> None:
                 shoot(page, "summary", size)
                 context.close()
 
-                context = browser.new_context(viewport=viewport, locale="zh-CN",
-                                              device_scale_factor=1 if size == "desktop" else 2)
+                context = browser.new_context(
+                    viewport=viewport,
+                    locale="zh-CN",
+                    device_scale_factor=1 if size == "desktop" else 2,
+                )
                 page = context.new_page()
                 login(page, base, "daibiao")
                 page.goto(f"{base}/delegates/me")
@@ -177,8 +220,11 @@ def main() -> None:
 
                 # admin: a roster with a few row errors, previewed before anything is written;
                 # campaigns, stations and accounts
-                context = browser.new_context(viewport=viewport, locale="zh-CN",
-                                              device_scale_factor=1 if size == "desktop" else 2)
+                context = browser.new_context(
+                    viewport=viewport,
+                    locale="zh-CN",
+                    device_scale_factor=1 if size == "desktop" else 2,
+                )
                 page = context.new_page()
                 login(page, base, "admin")
                 page.goto(f"{base}/admin/roster")

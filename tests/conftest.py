@@ -40,7 +40,7 @@ def create_postgres_database(base_url: str) -> str:
     name = f"tracker_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
 
@@ -211,8 +211,9 @@ def base_url(app, world):
 
 @pytest.fixture
 def phone(browser, base_url):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2,
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

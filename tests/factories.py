@@ -108,7 +108,9 @@ def make_activity(
         status=status,
     )
     for i in range(concerns):
-        activity.concerns.append(Concern(position=i + 1, category_id=category().id, content=f"诉求{i + 1}"))
+        activity.concerns.append(
+            Concern(position=i + 1, category_id=category().id, content=f"诉求{i + 1}")
+        )
     db.session.add(activity)
     db.session.flush()
     return activity
@@ -129,12 +131,25 @@ def make_world() -> World:
     a = make_delegate("马秀兰", "chengguan", DelegateType.GRASSROOTS, station=station_a)
     a2 = make_delegate("王建国", "chengguan", DelegateType.ENTREPRENEUR)
     b = make_delegate("李文华", "qilihe", DelegateType.TECHNICAL, station=station_b)
-    create_user(username="dele_a", display_name=a.name, role=Role.DELEGATE, password=PASSWORD, delegate=a)
-    create_user(username="dele_a2", display_name=a2.name, role=Role.DELEGATE, password=PASSWORD, delegate=a2)
-    create_user(username="dele_b", display_name=b.name, role=Role.DELEGATE, password=PASSWORD, delegate=b)
-    create_user(username="staff_a", display_name="城关区工作人员", role=Role.STAFF, password=PASSWORD,
-                delegation=delegation("chengguan"))
-    create_user(username="staff_city", display_name="市代表工委", role=Role.STAFF, password=PASSWORD)
+    create_user(
+        username="dele_a", display_name=a.name, role=Role.DELEGATE, password=PASSWORD, delegate=a
+    )
+    create_user(
+        username="dele_a2", display_name=a2.name, role=Role.DELEGATE, password=PASSWORD, delegate=a2
+    )
+    create_user(
+        username="dele_b", display_name=b.name, role=Role.DELEGATE, password=PASSWORD, delegate=b
+    )
+    create_user(
+        username="staff_a",
+        display_name="城关区工作人员",
+        role=Role.STAFF,
+        password=PASSWORD,
+        delegation=delegation("chengguan"),
+    )
+    create_user(
+        username="staff_city", display_name="市代表工委", role=Role.STAFF, password=PASSWORD
+    )
     create_user(username="admin", display_name="管理员", role=Role.ADMIN, password=PASSWORD)
     return World(a.id, a2.id, b.id, station_a.id, station_b.id)
 
@@ -146,18 +161,29 @@ def make_bulletin_month(world: World) -> None:
     a2 = db.session.get(Delegate, world.delegate_a2)  # 城关区, entrepreneur
     b = db.session.get(Delegate, world.delegate_b)  # 七里河区, technical
     approved = ActivityStatus.APPROVED
-    visit = make_activity(a, occurred_on=date(2024, 5, 3), status=approved,
-                                    people_reached=10, title="入户走访听民意")
+    visit = make_activity(
+        a, occurred_on=date(2024, 5, 3), status=approved, people_reached=10, title="入户走访听民意"
+    )
     visit.description = "走访十户居民，了解路灯损坏情况。"
     visit.outcome = "协调街道修复路灯六盏。"
     visit.exemplary, visit.exemplary_note = True, "问题发现及时，跟踪解决到位"
-    research = make_activity(b, kind_code="research", initiative_number=2,
-                                       occurred_on=date(2024, 5, 7), status=approved,
-                                       title="黄河沿岸生态调研")
+    research = make_activity(
+        b,
+        kind_code="research",
+        initiative_number=2,
+        occurred_on=date(2024, 5, 7),
+        status=approved,
+        title="黄河沿岸生态调研",
+    )
     research.research_findings = "沿岸绿化带养护经费不足。"
     research.exemplary, research.exemplary_note = True, "调研扎实"
-    make_activity(a2, kind_code="enterprise-service", occurred_on=date(2024, 5, 11),
-                            status=approved, people_reached=3)
+    make_activity(
+        a2,
+        kind_code="enterprise-service",
+        occurred_on=date(2024, 5, 11),
+        status=approved,
+        people_reached=3,
+    )
     make_activity(a, occurred_on=date(2024, 5, 25), people_reached=50)  # submitted
     for month in (9, 10, 11):
         make_activity(b, occurred_on=date(2023, month, 8), status=approved)

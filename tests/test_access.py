@@ -6,8 +6,14 @@ from tracker import create_app
 from tracker.auth import is_public_endpoint
 
 # Adding a public endpoint means adding it here, on purpose.
-ALLOWED_WITHOUT_LOGIN = {"static", "bootstrap.static", "auth.login", "auth.set_language",
-                         "auth.set_reading_aid", "main.health"}
+ALLOWED_WITHOUT_LOGIN = {
+    "static",
+    "bootstrap.static",
+    "auth.login",
+    "auth.set_language",
+    "auth.set_reading_aid",
+    "main.health",
+}
 
 SAMPLE_VALUES = {"int": "1", "default": "x", "string": "x", "path": "x/y"}
 
@@ -31,7 +37,9 @@ RULES = _rules()
 
 
 def test_the_allow_list_is_exactly_the_public_endpoints(app):
-    public = {rule.endpoint for rule in app.url_map.iter_rules() if is_public_endpoint(app, rule.endpoint)}
+    public = {
+        rule.endpoint for rule in app.url_map.iter_rules() if is_public_endpoint(app, rule.endpoint)
+    }
     assert public == ALLOWED_WITHOUT_LOGIN
 
 
@@ -59,15 +67,23 @@ NOT_ADMINS = ("dele_a", "staff_a", "staff_city")
 
 def test_the_admin_walk_finds_the_admin_pages():
     urls = {p.values[2] for p in ADMIN_RULES}
-    assert {"/admin/", "/admin/roster", "/admin/users", "/admin/campaigns", "/admin/stations",
-            "/admin/delegations"} <= urls
+    assert {
+        "/admin/",
+        "/admin/roster",
+        "/admin/users",
+        "/admin/campaigns",
+        "/admin/stations",
+        "/admin/delegations",
+    } <= urls
 
 
 @pytest.mark.parametrize("username", NOT_ADMINS)
 def test_no_admin_url_answers_anyone_but_an_admin(client, auth, world, username):
     auth.login(username)
-    answered = {f"{method} {url}": client.open(url, method=method).status_code
-                for _endpoint, method, url in (p.values for p in ADMIN_RULES)}
+    answered = {
+        f"{method} {url}": client.open(url, method=method).status_code
+        for _endpoint, method, url in (p.values for p in ADMIN_RULES)
+    }
     assert answered and set(answered.values()) == {403}, answered
 
 

@@ -64,8 +64,14 @@ def _seed() -> dict[str, int]:
     staff = db.session.scalar(sa.select(User).where(User.username == "staff_city"))
     body = db.session.scalar(sa.select(HandlingBody).where(HandlingBody.name == "市交通运输局"))
 
-    visit = factories.make_activity(a, occurred_on=date(2024, 5, 14), status=ActivityStatus.APPROVED,
-                                    people_reached=12, concerns=2, title="走访伏龙坪社区")
+    visit = factories.make_activity(
+        a,
+        occurred_on=date(2024, 5, 14),
+        status=ActivityStatus.APPROVED,
+        people_reached=12,
+        concerns=2,
+        title="走访伏龙坪社区",
+    )
     visit.description = "入户走访独居老人，记录诉求两件。"
     visit.outcome = "诉求已转交街道办理。"
     concern = visit.concerns[0]
@@ -78,30 +84,56 @@ def _seed() -> dict[str, int]:
     db.session.flush()
     return_activity(returned, staff, "请补充参加人数", expected_version=returned.version)
 
-    pid = make_proposal(world.delegate_a, activity_status=ActivityStatus.APPROVED,
-                        occurred_on=date(2024, 5, 6))
+    pid = make_proposal(
+        world.delegate_a, activity_status=ActivityStatus.APPROVED, occurred_on=date(2024, 5, 6)
+    )
     proposal = db.session.get(Proposal, pid)
     register_proposal(proposal, staff, expected_version=proposal.version)
-    assign_proposal(proposal, staff, lead_handler=body, assigned_on=date(2024, 5, 20),
-                    expected_version=proposal.version)
-    record_reply(proposal, staff, text="已将线路纳入明年公交线网优化方案。", replied_on=date(2024, 6, 3),
-                 outcome=ProposalOutcome.B, expected_version=proposal.version)
+    assign_proposal(
+        proposal,
+        staff,
+        lead_handler=body,
+        assigned_on=date(2024, 5, 20),
+        expected_version=proposal.version,
+    )
+    record_reply(
+        proposal,
+        staff,
+        text="已将线路纳入明年公交线网优化方案。",
+        replied_on=date(2024, 6, 3),
+        outcome=ProposalOutcome.B,
+        expected_version=proposal.version,
+    )
     rollups.rebuild()
 
     submitted = db.session.scalar(
-        sa.select(Activity.id).where(Activity.status == ActivityStatus.SUBMITTED)
-        .order_by(Activity.id).limit(1))
-    return {"a": world.delegate_a, "visit": visit.id, "concern": concern.id, "proposal": pid,
-            "submitted": submitted}
+        sa.select(Activity.id)
+        .where(Activity.status == ActivityStatus.SUBMITTED)
+        .order_by(Activity.id)
+        .limit(1)
+    )
+    return {
+        "a": world.delegate_a,
+        "visit": visit.id,
+        "concern": concern.id,
+        "proposal": pid,
+        "submitted": submitted,
+    }
 
 
 @pytest.fixture(scope="module")
 def site(migrated, tmp_path_factory):
     folder = tmp_path_factory.mktemp("a11y")
     # static files cached by the browser between pages, as a real deployment would
-    app = create_app(make_config(migrated, folder, WTF_CSRF_ENABLED=True,
-                                 ROSTER_UPLOAD_FOLDER=str(folder / "uploads"),
-                                 SEND_FILE_MAX_AGE_DEFAULT=3600))
+    app = create_app(
+        make_config(
+            migrated,
+            folder,
+            WTF_CSRF_ENABLED=True,
+            ROSTER_UPLOAD_FOLDER=str(folder / "uploads"),
+            SEND_FILE_MAX_AGE_DEFAULT=3600,
+        )
+    )
     with app.app_context():
         empty_all_tables()
         load_campaign(app.config["DEFAULT_CAMPAIGN_FILE"])
@@ -131,9 +163,19 @@ def _form_with_errors(page, site: Site) -> None:
 
 def _roster_preview(page, site: Site) -> None:
     """Upload a roster with a bad row and open its preview."""
-    rows = [["赵红梅", "女", "基层代表", "市人大代表", "城关区", "伏龙坪社区党委书记",
-             "+86 138-0931-0000", "伏龙坪社区代表之家"],
-            ["吴海燕", "女", "党政机关代表", "市人大代表", "榆中县", "和平镇党委书记", "1380931", ""]]
+    rows = [
+        [
+            "赵红梅",
+            "女",
+            "基层代表",
+            "市人大代表",
+            "城关区",
+            "伏龙坪社区党委书记",
+            "+86 138-0931-0000",
+            "伏龙坪社区代表之家",
+        ],
+        ["吴海燕", "女", "党政机关代表", "市人大代表", "榆中县", "和平镇党委书记", "1380931", ""],
+    ]
     path = site.upload_folder / "名册.xlsx"
     path.write_bytes(xlsx_bytes(rows))
     page.goto(f"{site.url}/admin/roster")
@@ -198,7 +240,9 @@ def open_page(page, site: Site, spec: Page) -> None:
         spec.prepare(page, site)
     else:
         response = page.goto(site.url + spec.path.format(**site.ids))
-        assert response is not None and response.status == 200, f"{spec.id}: {response and response.status}"
+        assert response is not None and response.status == 200, (
+            f"{spec.id}: {response and response.status}"
+        )
     page.wait_for_load_state("load")
     page.remove_listener("pageerror", on_error)
     assert errors == [], f"{spec.id}: script errors {errors}"
@@ -208,11 +252,21 @@ def open_page(page, site: Site, spec: Page) -> None:
 
 CONTEXTS = {
     # axe needs its script in the page: these contexts ignore the app's CSP (the app keeps it)
-    "axe-phone": {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
-                  "bypass_csp": True},
+    "axe-phone": {
+        "viewport": PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "bypass_csp": True,
+    },
     "axe-desktop": {"viewport": DESKTOP, "bypass_csp": True},
-    "small-phone": {"viewport": SMALL_PHONE, "device_scale_factor": 2, "is_mobile": True,
-                    "has_touch": True, "reduced_motion": "reduce"},
+    "small-phone": {
+        "viewport": SMALL_PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "reduced_motion": "reduce",
+    },
     "keyboard": {"viewport": DESKTOP, "reduced_motion": "reduce"},
 }
 
@@ -238,8 +292,9 @@ class Sessions:
     def page(self, kind: str, role: str | None):
         key = (kind, role)
         if key not in self.pages:
-            context = self.browser.new_context(locale="zh-CN", storage_state=self.state(role),
-                                               **CONTEXTS[kind])
+            context = self.browser.new_context(
+                locale="zh-CN", storage_state=self.state(role), **CONTEXTS[kind]
+            )
             page = context.new_page()
             page.set_default_timeout(15_000)
             self.pages[key] = page
@@ -367,9 +422,12 @@ def test_every_control_is_at_least_44_px_tall_on_a_phone(sessions, site, spec):
     if toggler.count():  # the navigation menu, opened
         toggler.click()
         page.wait_for_selector("#nav-menu.show .nav-link", state="visible")
-        menu = page.evaluate(SMALL_CONTROLS, [", ".join(f"#nav-menu {c}" for c in CONTROLS.split(", ")),
-                                              MIN_TARGET])
-        assert menu["measured"] >= 5, f"{spec.id}: the opened menu shows {menu['measured']} controls"
+        menu = page.evaluate(
+            SMALL_CONTROLS, [", ".join(f"#nav-menu {c}" for c in CONTROLS.split(", ")), MIN_TARGET]
+        )
+        assert menu["measured"] >= 5, (
+            f"{spec.id}: the opened menu shows {menu['measured']} controls"
+        )
         small += [m for m in menu["small"] if m not in small]
         toggler.click()
     assert small == [], f"{spec.id}: under {MIN_TARGET}px:\n  " + "\n  ".join(small)
@@ -381,7 +439,9 @@ def test_the_small_controls_check_can_fail(sessions, site):
     open_page(page, site, BY_ID["login"])
     page.evaluate("""() => { const b = document.createElement('button'); b.textContent = 'x';
                              b.className = 'p-0 border-0'; document.querySelector('main').append(b); }""")
-    assert page.evaluate(SMALL_CONTROLS, [CONTROLS, MIN_TARGET])["small"] == ['button.p-0.border-0 "x": 28.8px']
+    assert page.evaluate(SMALL_CONTROLS, [CONTROLS, MIN_TARGET])["small"] == [
+        'button.p-0.border-0 "x": 28.8px'
+    ]
 
 
 # --- the keyboard -------------------------------------------------------------------------------
@@ -400,7 +460,9 @@ def test_tab_reaches_the_skip_link_first_and_it_moves_focus_to_main(sessions, si
     page = sessions.page("keyboard", spec.role)
     open_page(page, site, spec)
     if spec.focus_on_load:  # the page's script takes the user to where they must act first
-        assert page.evaluate("(s) => document.activeElement.matches(s)", spec.focus_on_load), spec.id
+        assert page.evaluate("(s) => document.activeElement.matches(s)", spec.focus_on_load), (
+            spec.id
+        )
         page.evaluate(FROM_THE_TOP)
     else:
         assert page.evaluate("() => document.activeElement === document.body"), spec.id
@@ -456,7 +518,9 @@ def test_the_focus_check_sees_a_hidden_focus(sessions, site):
     """A button whose focus styles are taken away is reported."""
     page = sessions.page("axe-desktop", None)  # this context may add a style element
     open_page(page, site, BY_ID["login"])
-    page.add_style_tag(content="#bare:focus, #bare:focus-visible { outline: none !important; box-shadow: none !important; }")
+    page.add_style_tag(
+        content="#bare:focus, #bare:focus-visible { outline: none !important; box-shadow: none !important; }"
+    )
     page.evaluate("""() => { const b = document.createElement('button'); b.id = 'bare'; b.textContent = 'x';
                              document.querySelector('main').prepend(b); }""")
     page.evaluate(RECORD_FOCUS)

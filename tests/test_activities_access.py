@@ -1,6 +1,5 @@
 """Who sees and changes which activity. Another's record is a 404, never a hint."""
 
-
 import pytest
 import sqlalchemy as sa
 
@@ -39,10 +38,15 @@ def load(app, activity_id):
     ],
 )
 def test_delegate_gets_404_for_another_delegates_activity(app, client, auth, world, method, path):
-    activity_id, version = make(app, world.delegate_a2, status=ActivityStatus.DRAFT, title="别人的草稿")
+    activity_id, version = make(
+        app, world.delegate_a2, status=ActivityStatus.DRAFT, title="别人的草稿"
+    )
     auth.login("dele_a")
-    response = client.open(path.format(id=activity_id), method=method,
-                           data={**visit_form(title="改掉"), "version": version})
+    response = client.open(
+        path.format(id=activity_id),
+        method=method,
+        data={**visit_form(title="改掉"), "version": version},
+    )
     assert response.status_code == 404
     assert "别人的草稿" not in response.get_data(as_text=True)
     after = load(app, activity_id)
@@ -105,12 +109,19 @@ def test_delegate_cannot_open_the_staff_list(client, auth, world):
 
 
 def test_submitted_entry_can_no_longer_be_edited_by_its_delegate(app, client, auth, world):
-    activity_id, version = make(app, world.delegate_a, status=ActivityStatus.SUBMITTED, title="已提交")
+    activity_id, version = make(
+        app, world.delegate_a, status=ActivityStatus.SUBMITTED, title="已提交"
+    )
     auth.login("dele_a")
     assert client.get(f"/activities/{activity_id}").status_code == 200
     assert client.get(f"/activities/{activity_id}/edit").status_code == 403
-    assert client.post(f"/activities/{activity_id}/edit",
-                       data={**visit_form(title="偷偷改"), "version": version}).status_code == 403
+    assert (
+        client.post(
+            f"/activities/{activity_id}/edit",
+            data={**visit_form(title="偷偷改"), "version": version},
+        ).status_code
+        == 403
+    )
     assert client.post(f"/activities/{activity_id}/delete").status_code == 403
     assert load(app, activity_id).title == "已提交"
 
@@ -118,8 +129,13 @@ def test_submitted_entry_can_no_longer_be_edited_by_its_delegate(app, client, au
 def test_posted_status_and_owner_fields_are_ignored(app, client, auth, world):
     auth.login("dele_a")
     data = visit_form(save_draft="1", submit_entry=None)
-    data.update(status="approved", delegate_id=str(world.delegate_b), delegation_id="1",
-                version="99", created_by_id="1")
+    data.update(
+        status="approved",
+        delegate_id=str(world.delegate_b),
+        delegation_id="1",
+        version="99",
+        created_by_id="1",
+    )
     response = client.post("/activities/new", data=data)
     assert response.status_code == 302
     with app.app_context():
@@ -139,12 +155,20 @@ def test_draft_edit_then_submit(app, client, auth, world):
 
     form_page = client.get(f"/activities/{activity_id}/edit").get_data(as_text=True)
     assert "小区门口公交站台没有遮雨棚" in form_page
-    response = client.post(f"/activities/{activity_id}/edit",
-                           data={**visit_form(title="改过的标题", save_draft="1", submit_entry=None),
-                                 "version": activity.version})
+    response = client.post(
+        f"/activities/{activity_id}/edit",
+        data={
+            **visit_form(title="改过的标题", save_draft="1", submit_entry=None),
+            "version": activity.version,
+        },
+    )
     assert response.status_code == 302
     activity = load(app, activity_id)
-    assert (activity.title, activity.status, activity.version) == ("改过的标题", ActivityStatus.DRAFT, 2)
+    assert (activity.title, activity.status, activity.version) == (
+        "改过的标题",
+        ActivityStatus.DRAFT,
+        2,
+    )
 
     response = client.post(f"/activities/{activity_id}/submit", data={"version": 2})
     assert response.status_code == 302
@@ -156,13 +180,21 @@ def test_draft_edit_then_submit(app, client, auth, world):
 def test_an_edit_made_from_a_stale_copy_is_refused_with_409(app, client, auth, world):
     activity_id, version = make(app, world.delegate_a, status=ActivityStatus.DRAFT, title="原标题")
     auth.login("dele_a")
-    first = client.post(f"/activities/{activity_id}/edit",
-                        data={**visit_form(title="第一次修改", save_draft="1", submit_entry=None),
-                              "version": version})
+    first = client.post(
+        f"/activities/{activity_id}/edit",
+        data={
+            **visit_form(title="第一次修改", save_draft="1", submit_entry=None),
+            "version": version,
+        },
+    )
     assert first.status_code == 302
-    second = client.post(f"/activities/{activity_id}/edit",
-                         data={**visit_form(title="第二次基于旧版本的修改", save_draft="1", submit_entry=None),
-                               "version": version})
+    second = client.post(
+        f"/activities/{activity_id}/edit",
+        data={
+            **visit_form(title="第二次基于旧版本的修改", save_draft="1", submit_entry=None),
+            "version": version,
+        },
+    )
     assert second.status_code == 409
     page = second.get_data(as_text=True)
     assert "您的改动没有保存" in page
@@ -182,7 +214,9 @@ def test_returned_entry_can_be_fixed_and_resubmitted(app, client, auth, world):
     auth.login("dele_a")
     page = client.get(f"/activities/{activity_id}/edit").get_data(as_text=True)
     assert "这条记录被退回了" in page
-    response = client.post(f"/activities/{activity_id}/edit", data={**visit_form(), "version": version})
+    response = client.post(
+        f"/activities/{activity_id}/edit", data={**visit_form(), "version": version}
+    )
     assert response.status_code == 302
     assert load(app, activity_id).status == ActivityStatus.SUBMITTED
     assert client.post(f"/activities/{activity_id}/delete").status_code == 403
@@ -206,11 +240,18 @@ def test_editing_keeps_concerns_already_followed_up(app, client, auth, world):
     assert f'name="concerns-0-concern_id" type="hidden" value="{open_id}"' in page
     assert f'concern_id" type="hidden" value="{followed_id}"' not in page
     data = visit_form(save_draft="1", submit_entry=None)
-    data.update({"version": version, "concerns-0-concern_id": str(open_id),
-                 "concerns-0-content": "改过的诉求",
-                 # a forged row pointing at the followed-up concern changes nothing
-                 "concerns-1-concern_id": str(followed_id), "concerns-1-category": "transport",
-                 "concerns-1-content": "篡改", "concerns-1-raised_by_kind": "citizen"})
+    data.update(
+        {
+            "version": version,
+            "concerns-0-concern_id": str(open_id),
+            "concerns-0-content": "改过的诉求",
+            # a forged row pointing at the followed-up concern changes nothing
+            "concerns-1-concern_id": str(followed_id),
+            "concerns-1-category": "transport",
+            "concerns-1-content": "篡改",
+            "concerns-1-raised_by_kind": "citizen",
+        }
+    )
     assert client.post(f"/activities/{activity_id}/edit", data=data).status_code == 302
     with app.app_context():
         rows = db.session.scalars(

@@ -1,6 +1,5 @@
 """Logging an activity end to end through the app."""
 
-
 import sqlalchemy as sa
 
 from tracker.enums import ActivityStatus

@@ -22,12 +22,24 @@ def history(app, world):
         me = db.session.get(Delegate, world.delegate_a)
         other = db.session.get(Delegate, world.delegate_a2)
         factories.make_activity(me, title="五月走访", occurred_on=date(2024, 5, 3))
-        factories.make_activity(me, title="五月调研", kind_code="research", occurred_on=date(2024, 5, 20),
-                                status=ActivityStatus.APPROVED)
-        factories.make_activity(me, title="六月学习", kind_code="study", initiative_number=1,
-                                occurred_on=date(2024, 6, 1), status=ActivityStatus.DRAFT)
-        factories.make_activity(me, title="四月走访", occurred_on=date(2024, 4, 30),
-                                status=ActivityStatus.RETURNED)
+        factories.make_activity(
+            me,
+            title="五月调研",
+            kind_code="research",
+            occurred_on=date(2024, 5, 20),
+            status=ActivityStatus.APPROVED,
+        )
+        factories.make_activity(
+            me,
+            title="六月学习",
+            kind_code="study",
+            initiative_number=1,
+            occurred_on=date(2024, 6, 1),
+            status=ActivityStatus.DRAFT,
+        )
+        factories.make_activity(
+            me, title="四月走访", occurred_on=date(2024, 4, 30), status=ActivityStatus.RETURNED
+        )
         factories.make_activity(other, title="别人的走访", occurred_on=date(2024, 5, 5))
         db.session.commit()
 
@@ -100,7 +112,9 @@ def test_filter_bars_keep_the_month_and_kind_chosen(client, auth, world):
 def _row_details(page: str) -> dict[str, str]:
     """title → the line under it (date, delegate, people, concerns), whitespace squeezed."""
     rows = re.findall(
-        r'activity-title">([^<]*)</div>\s*<div class="small text-body-secondary">(.*?)</div>', page, re.S
+        r'activity-title">([^<]*)</div>\s*<div class="small text-body-secondary">(.*?)</div>',
+        page,
+        re.S,
     )
     return {title: " ".join(line.split()) for title, line in rows}
 

@@ -37,8 +37,16 @@ def logged_in(client, auth, world):
     ("overrides", "field_id", "message"),
     [
         ({"occurred_on": "2099-01-01"}, "occurred_on", "日期不能晚于今天。"),
-        ({"occurred_on": "0001-01-01"}, "occurred_on", "日期不能早于主题活动开始之日（2023年8月24日）。"),
-        ({"occurred_on": "2023-08-23"}, "occurred_on", "日期不能早于主题活动开始之日（2023年8月24日）。"),
+        (
+            {"occurred_on": "0001-01-01"},
+            "occurred_on",
+            "日期不能早于主题活动开始之日（2023年8月24日）。",
+        ),
+        (
+            {"occurred_on": "2023-08-23"},
+            "occurred_on",
+            "日期不能早于主题活动开始之日（2023年8月24日）。",
+        ),
         ({"occurred_on": "2024-02-30"}, "occurred_on", "请填写有效日期，格式如 2024-05-01。"),
         ({"occurred_on": "昨天"}, "occurred_on", "请填写有效日期，格式如 2024-05-01。"),
         ({"occurred_on": ""}, "occurred_on", "请填写日期。"),
@@ -51,15 +59,29 @@ def logged_in(client, auth, world):
         ({"description": "长" * 10_000}, "description", "最多 5000 字。"),
         ({"station": "99999"}, "station", "所选项不在可选范围内，请重新选择。"),
         ({"initiative": "i9"}, "initiative", "所选项不在可选范围内，请重新选择。"),
-        ({"visit_target_kind": "aliens"}, "visit_target_kind", "所选项不在可选范围内，请重新选择。"),
+        (
+            {"visit_target_kind": "aliens"},
+            "visit_target_kind",
+            "所选项不在可选范围内，请重新选择。",
+        ),
         ({"visit_target_kind": None}, "visit_target_kind", "请选择走访对象。"),
         ({"call": "i1-study"}, "call", "所选号召不属于所选倡议，请重新选择。"),
         ({"concerns-0-content": ""}, "concerns-0-content", "请填写群众反映的问题，或清空这一条。"),
-        ({"concerns-0-category": "weather"}, "concerns-0-category", "所选项不在可选范围内，请重新选择。"),
-        ({"concerns-0-raised_by_phone": "call me"}, "concerns-0-raised_by_phone", "电话只能包含数字、空格、“-”和“+”。"),
+        (
+            {"concerns-0-category": "weather"},
+            "concerns-0-category",
+            "所选项不在可选范围内，请重新选择。",
+        ),
+        (
+            {"concerns-0-raised_by_phone": "call me"},
+            "concerns-0-raised_by_phone",
+            "电话只能包含数字、空格、“-”和“+”。",
+        ),
     ],
 )
-def test_bad_input_is_explained_at_the_field_and_nothing_is_saved(app, logged_in, overrides, field_id, message):
+def test_bad_input_is_explained_at_the_field_and_nothing_is_saved(
+    app, logged_in, overrides, field_id, message
+):
     before = activity_rows(app)
     form = visit_form(**overrides)
     if overrides.get("visit_target_kind", "") is None:
@@ -77,7 +99,9 @@ def test_bad_input_is_explained_at_the_field_and_nothing_is_saved(app, logged_in
 
 def test_unknown_kind_is_refused(app, logged_in):
     response = logged_in.post("/activities/new", data=visit_form(kind="party"))
-    assert field_error(response.get_data(as_text=True), "kind") == "所选项不在可选范围内，请重新选择。"
+    assert (
+        field_error(response.get_data(as_text=True), "kind") == "所选项不在可选范围内，请重新选择。"
+    )
     assert activity_rows(app) == (0, 0)
 
 
@@ -89,7 +113,9 @@ def test_missing_kind_is_refused(app, logged_in):
 
 
 def test_a_wrong_value_is_shown_back_to_be_fixed(logged_in):
-    page = logged_in.post("/activities/new", data=visit_form(people_reached="十二")).get_data(as_text=True)
+    page = logged_in.post("/activities/new", data=visit_form(people_reached="十二")).get_data(
+        as_text=True
+    )
     assert 'value="十二"' in page
 
 
@@ -121,8 +147,14 @@ def test_emoji_and_rare_characters_are_stored_and_shown_intact(app, logged_in):
 
 
 def test_blank_concern_rows_are_ignored(app, logged_in):
-    data = visit_form(**{"concerns-0-content": "", "concerns-0-raised_by_name": "",
-                         "concerns-0-raised_by_phone": "", "concerns-0-category": ""})
+    data = visit_form(
+        **{
+            "concerns-0-content": "",
+            "concerns-0-raised_by_name": "",
+            "concerns-0-raised_by_phone": "",
+            "concerns-0-category": "",
+        }
+    )
     response = logged_in.post("/activities/new", data=data)
     assert response.status_code == 302
     assert activity_rows(app) == (1, 0)
@@ -130,12 +162,16 @@ def test_blank_concern_rows_are_ignored(app, logged_in):
 
 def test_several_concern_rows_with_gaps_keep_their_order(app, logged_in):
     data = visit_form()
-    data.update({
-        "concerns-3-category": "education", "concerns-3-content": "第二条：学校门口拥堵",
-        "concerns-3-raised_by_kind": "citizen",
-        "concerns-7-category": "enterprise", "concerns-7-content": "第三条：企业用电报装慢",
-        "concerns-7-raised_by_kind": "enterprise",
-    })
+    data.update(
+        {
+            "concerns-3-category": "education",
+            "concerns-3-content": "第二条：学校门口拥堵",
+            "concerns-3-raised_by_kind": "citizen",
+            "concerns-7-category": "enterprise",
+            "concerns-7-content": "第三条：企业用电报装慢",
+            "concerns-7-raised_by_kind": "enterprise",
+        }
+    )
     assert logged_in.post("/activities/new", data=data).status_code == 302
     with app.app_context():
         activity = db.session.scalar(sa.select(Activity))
@@ -147,7 +183,9 @@ def test_several_concern_rows_with_gaps_keep_their_order(app, logged_in):
 
 
 def test_parts_of_other_kinds_are_not_stored(app, logged_in):
-    data = visit_form(research_topic="不该保存", proposal_content="也不该保存", proposal_label="golden-idea")
+    data = visit_form(
+        research_topic="不该保存", proposal_content="也不该保存", proposal_label="golden-idea"
+    )
     assert logged_in.post("/activities/new", data=data).status_code == 302
     with app.app_context():
         activity = db.session.scalar(sa.select(Activity))
@@ -156,13 +194,22 @@ def test_parts_of_other_kinds_are_not_stored(app, logged_in):
 
 
 def test_a_proposal_needs_its_content_and_label(app, logged_in):
-    data = {"kind": "proposal", "initiative": "i3", "title": "关于增设公交线路的建议",
-            "occurred_on": "2024-05-10", "people_reached": "0", "submit_entry": "1"}
+    data = {
+        "kind": "proposal",
+        "initiative": "i3",
+        "title": "关于增设公交线路的建议",
+        "occurred_on": "2024-05-10",
+        "people_reached": "0",
+        "submit_entry": "1",
+    }
     page = logged_in.post("/activities/new", data=data).get_data(as_text=True)
     assert field_error(page, "proposal_content") == "请填写建议内容。"
     assert field_error(page, "proposal_label") == "请选择建议类别。"
-    data.update(proposal_content="建议增设一条连接和平镇与城区的公交线路。", proposal_label="practical-measure",
-                suggested_handler="市交通运输局")
+    data.update(
+        proposal_content="建议增设一条连接和平镇与城区的公交线路。",
+        proposal_label="practical-measure",
+        suggested_handler="市交通运输局",
+    )
     assert logged_in.post("/activities/new", data=data).status_code == 302
     with app.app_context():
         activity = db.session.scalar(sa.select(Activity))
@@ -171,8 +218,13 @@ def test_a_proposal_needs_its_content_and_label(app, logged_in):
 
 
 def test_research_needs_a_topic(app, logged_in):
-    data = {"kind": "research", "initiative": "i3", "title": "调研", "occurred_on": "2024-05-10",
-            "submit_entry": "1"}
+    data = {
+        "kind": "research",
+        "initiative": "i3",
+        "title": "调研",
+        "occurred_on": "2024-05-10",
+        "submit_entry": "1",
+    }
     page = logged_in.post("/activities/new", data=data).get_data(as_text=True)
     assert field_error(page, "research_topic") == "请填写调研题目。"
 

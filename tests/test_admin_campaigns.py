@@ -73,11 +73,14 @@ def row_counts(app) -> dict[str, int]:
     with app.app_context():
         counts = {
             model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in TABLES if model is not AuditEntry
+            for model in TABLES
+            if model is not AuditEntry
         }
         # changes only: logins and refusals are audited too, as object type auth
         counts["audit_entry"] = db.session.scalar(
-            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.object_type != "auth")
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.object_type != "auth")
         )
         counts["active"] = ",".join(
             db.session.scalars(

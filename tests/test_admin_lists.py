@@ -30,7 +30,9 @@ def field_error(page: str, field_id: str) -> str:
 def flashes(page: str) -> list[str]:
     return [
         html_lib.unescape(m).strip()
-        for m in re.findall(r'<div class="alert (?:flash )?alert-\w+" role="\w+">(.*?)</div>', page, re.S)
+        for m in re.findall(
+            r'<div class="alert (?:flash )?alert-\w+" role="\w+">(.*?)</div>', page, re.S
+        )
     ]
 
 
@@ -611,8 +613,11 @@ def list_urls(world, app) -> list[tuple[str, str, dict]]:
 def change_rows(app) -> int:
     """Audit rows of changes (logins and denials are audited apart, as object type auth)."""
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.object_type != "auth"))
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.object_type != "auth")
+        )
 
 
 @pytest.mark.parametrize("username", ["dele_a", "staff_a", "staff_city"])

@@ -25,8 +25,12 @@ def test_username_is_matched_without_case_or_spaces(client, auth, world):
     assert auth.login("  DELE_A ").status_code == 302
 
 
-@pytest.mark.parametrize(("username", "password"), [("dele_a", "wrong-password"), ("nobody", PASSWORD)])
-def test_unknown_user_and_wrong_password_get_the_same_answer(client, auth, world, username, password):
+@pytest.mark.parametrize(
+    ("username", "password"), [("dele_a", "wrong-password"), ("nobody", PASSWORD)]
+)
+def test_unknown_user_and_wrong_password_get_the_same_answer(
+    client, auth, world, username, password
+):
     response = auth.login(username, password)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -76,7 +80,9 @@ def test_logout_needs_post(client, auth, world):
 )
 def test_next_only_goes_to_a_path_on_this_site(client, world, target, expected):
     response = client.post(
-        "/auth/login", query_string={"next": target}, data={"username": "dele_a", "password": PASSWORD}
+        "/auth/login",
+        query_string={"next": target},
+        data={"username": "dele_a", "password": PASSWORD},
     )
     assert response.headers["Location"] == expected
 
@@ -89,7 +95,11 @@ def test_password_change_ends_other_sessions(app, client, auth, world):
 
     response = client.post(
         "/auth/password",
-        data={"current_password": PASSWORD, "new_password": "New-pass-2024", "confirm": "New-pass-2024"},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "New-pass-2024",
+            "confirm": "New-pass-2024",
+        },
     )
     assert response.status_code == 302
     assert client.get("/activities/mine").status_code == 200  # this browser stays in
@@ -102,7 +112,11 @@ def test_password_change_ends_other_sessions(app, client, auth, world):
     ("new", "confirm", "message"),
     [
         ("Sh0rt-1", "Sh0rt-1", "密码至少 8 位。"),
-        ("abcdefgh12", "abcdefgh12", "密码须包含小写字母、大写字母、数字、其他符号这四类中的至少 3 类。"),
+        (
+            "abcdefgh12",
+            "abcdefgh12",
+            "密码须包含小写字母、大写字母、数字、其他符号这四类中的至少 3 类。",
+        ),
         ("New-pass-2024", "New-pass-2025", "两次输入的新密码不一致。"),
         (PASSWORD, PASSWORD, "新密码不能与当前密码相同。"),
     ],
@@ -110,7 +124,8 @@ def test_password_change_ends_other_sessions(app, client, auth, world):
 def test_weak_or_mismatched_new_password_is_refused(client, auth, world, new, confirm, message):
     auth.login("dele_a")
     response = client.post(
-        "/auth/password", data={"current_password": PASSWORD, "new_password": new, "confirm": confirm}
+        "/auth/password",
+        data={"current_password": PASSWORD, "new_password": new, "confirm": confirm},
     )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
@@ -120,7 +135,11 @@ def test_wrong_current_password_is_refused(client, auth, world):
     auth.login("dele_a")
     response = client.post(
         "/auth/password",
-        data={"current_password": "nope-nope-1", "new_password": "New-pass-2024", "confirm": "New-pass-2024"},
+        data={
+            "current_password": "nope-nope-1",
+            "new_password": "New-pass-2024",
+            "confirm": "New-pass-2024",
+        },
     )
     assert "当前密码不正确。" in response.get_data(as_text=True)
 

@@ -12,14 +12,9 @@ from .browser import assert_no_sideways_scroll, login
 pytestmark = pytest.mark.browser
 
 
-
-
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-
 
 
 def test_delegate_logs_a_visit_with_two_concerns_on_a_phone(app, phone, base_url):
@@ -59,7 +54,8 @@ def test_delegate_logs_a_visit_with_two_concerns_on_a_phone(app, phone, base_url
         assert activity.status == ActivityStatus.SUBMITTED
         assert activity.people_reached == 8
         assert [c.content for c in activity.concerns] == [
-            "小区门口公交站台没有遮雨棚", "3号楼加装电梯费用分摊谈不拢",
+            "小区门口公交站台没有遮雨棚",
+            "3号楼加装电梯费用分摊谈不拢",
         ]
 
 
@@ -87,14 +83,17 @@ def test_touch_targets_are_at_least_44_px(phone, base_url):
     assert small == []
 
 
-
-def test_staff_return_delegate_fixes_and_resubmits_staff_approve(app, phone, desktop, base_url, world):
+def test_staff_return_delegate_fixes_and_resubmits_staff_approve(
+    app, phone, desktop, base_url, world
+):
     from tracker.models import Delegate
 
     from . import factories
 
     with app.app_context():
-        activity = factories.make_activity(db.session.get(Delegate, world.delegate_a), title="走访记录待审")
+        activity = factories.make_activity(
+            db.session.get(Delegate, world.delegate_a), title="走访记录待审"
+        )
         db.session.commit()
         activity_id = activity.id
 

@@ -26,9 +26,20 @@ LETTER = CAMPAIGN_DIR / "lanzhou-2023.toml"
 
 
 def counts():
-    models = (Campaign, Initiative, CallToAction, FocusArea, ProposalLabel, ActivityKind,
-              ConcernCategory, Delegation, HandlingBody)
-    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
+    models = (
+        Campaign,
+        Initiative,
+        CallToAction,
+        FocusArea,
+        ProposalLabel,
+        ActivityKind,
+        ConcernCategory,
+        Delegation,
+        HandlingBody,
+    )
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models
+    }
 
 
 def test_packaged_campaign_holds_the_letter(ctx):
@@ -44,8 +55,15 @@ def test_packaged_campaign_holds_the_letter(ctx):
         ("三", "汇聚人民之力，在竞相补位强省会中做模范"),
     ]
     assert counts() == {
-        "Campaign": 1, "Initiative": 3, "CallToAction": 12, "FocusArea": 13, "ProposalLabel": 3,
-        "ActivityKind": 10, "ConcernCategory": 12, "Delegation": 9, "HandlingBody": 20,
+        "Campaign": 1,
+        "Initiative": 3,
+        "CallToAction": 12,
+        "FocusArea": 13,
+        "ProposalLabel": 3,
+        "ActivityKind": 10,
+        "ConcernCategory": 12,
+        "Delegation": 9,
+        "HandlingBody": 20,
     }
     type_calls = db.session.scalars(
         sa.select(CallToAction).where(CallToAction.delegate_type.is_not(None))
@@ -99,7 +117,12 @@ def remove_kind_block(tmp_path: Path, code: str) -> Path:
     path = tmp_path / f"without-{code}.toml"
     path.write_text(blocks[0] + "".join("[[kinds]]" + b for b in kept), encoding="utf-8")
     # calls that name the removed kind must not name it any more
-    text = path.read_text(encoding="utf-8").replace(f'"{code}", ', "").replace(f', "{code}"', "").replace(f'["{code}"]', "[]")
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace(f'"{code}", ', "")
+        .replace(f', "{code}"', "")
+        .replace(f'["{code}"]', "[]")
+    )
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -147,7 +170,7 @@ def test_retired_kind_is_not_offered_in_the_form(app, client, auth, world, tmp_p
     [
         ('code = "lanzhou-2023"', 'code = ""', "campaign.code is required"),
         ('kinds = ["study"]', 'kinds = ["no-such-kind"]', "unknown kinds"),
-        ('starts_on = 2023-08-24', 'starts_on = "soon"', "campaign.starts_on must be a date"),
+        ("starts_on = 2023-08-24", 'starts_on = "soon"', "campaign.starts_on must be a date"),
         ('sections = ["research"]', 'sections = ["photos"]', "unknown sections"),
     ],
 )

@@ -16,8 +16,11 @@ def test_campaign_page_shows_the_three_initiatives_and_their_calls(client, auth,
     page = client.get("/campaign/").get_data(as_text=True)
     assert "聚力强省会、代表有作为" in page
     assert "兰州市人民代表大会常务委员会" in page
-    for headline in ("筑牢忠诚之魂，在提升站位强省会中走前列", "扛起担当之责，在履职到位强省会中当先锋",
-                     "汇聚人民之力，在竞相补位强省会中做模范"):
+    for headline in (
+        "筑牢忠诚之魂，在提升站位强省会中走前列",
+        "扛起担当之责，在履职到位强省会中当先锋",
+        "汇聚人民之力，在竞相补位强省会中做模范",
+    ):
         assert headline in page
     assert page.count('class="call mb-3"') == 12
     for label in ("党政机关代表", "企业家代表", "专业技术代表", "基层代表"):
@@ -34,8 +37,11 @@ def test_each_call_links_to_what_was_logged_under_it(app, client, auth, world):
         call = db.session.scalar(sa.select(CallToAction).where(CallToAction.code == "i3-visit"))
         me = db.session.get(Delegate, world.delegate_a)
         other = db.session.get(Delegate, world.delegate_b)
-        for delegate, status in ((me, ActivityStatus.SUBMITTED), (me, ActivityStatus.DRAFT),
-                                 (other, ActivityStatus.SUBMITTED)):
+        for delegate, status in (
+            (me, ActivityStatus.SUBMITTED),
+            (me, ActivityStatus.DRAFT),
+            (other, ActivityStatus.SUBMITTED),
+        ):
             activity = factories.make_activity(delegate, status=status)
             activity.call_id = call.id
         db.session.commit()

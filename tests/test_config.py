@@ -55,7 +55,9 @@ def test_production_refuses_to_start_without_a_real_secret_key(key):
 
 
 def test_production_config_sets_secure_cookies():
-    app = create_app({"PRODUCTION": True, "SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"PRODUCTION": True, "SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -299,7 +299,8 @@ def test_every_drill_down_lists_as_many_as_its_figure(client, auth, data):
         assert listed(get(client, href)) == count, href
         # lists tied to today (this quarter, the last N days) carry no period
         assert query(href).get("period", "").startswith("2024-") or any(
-            w in href for w in ("which=no_call", "which=inactive"))
+            w in href for w in ("which=no_call", "which=inactive")
+        )
 
 
 def test_drill_down_shows_the_approved_entries_and_its_conditions(client, auth, data):

@@ -10,8 +10,10 @@ from tracker.models import Activity, Concern, Delegate, Delegation, Proposal, St
 
 
 def table_counts():
-    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in (Delegate, Station, User, Activity, Concern, Proposal)}
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Delegate, Station, User, Activity, Concern, Proposal)
+    }
 
 
 def test_demo_fills_an_empty_database_and_refuses_to_run_twice(app, runner):
@@ -27,7 +29,9 @@ def test_demo_fills_an_empty_database_and_refuses_to_run_twice(app, runner):
         assert counts["Activity"] > 1000
         assert counts["Concern"] > 300
         assert counts["Proposal"] > 50
-        assert set(db.session.scalars(sa.select(Delegate.delegate_type).distinct())) == set(DelegateType)
+        assert set(db.session.scalars(sa.select(Delegate.delegate_type).distinct())) == set(
+            DelegateType
+        )
         assert set(db.session.scalars(sa.select(Delegate.level).distinct())) == set(Level)
         used = db.session.scalar(sa.select(sa.func.count(sa.distinct(Delegate.delegation_id))))
         assert used == db.session.scalar(sa.select(sa.func.count()).select_from(Delegation)) == 9
@@ -36,14 +40,21 @@ def test_demo_fills_an_empty_database_and_refuses_to_run_twice(app, runner):
         assert set(db.session.scalars(sa.select(Proposal.status).distinct())) == set(ProposalStatus)
         assert set(db.session.scalars(sa.select(Concern.status).distinct())) == set(ConcernStatus)
         returned = db.session.scalars(
-            sa.select(Activity.review_note).where(Activity.status == ActivityStatus.RETURNED)).all()
+            sa.select(Activity.review_note).where(Activity.status == ActivityStatus.RETURNED)
+        ).all()
         assert returned and all(returned)
         roles = dict(db.session.execute(sa.select(User.username, User.role)).all())
-        assert roles == {"admin": Role.ADMIN, "staff": Role.STAFF, "staff_cg": Role.STAFF,
-                         "daibiao": Role.DELEGATE, "qiye": Role.DELEGATE}
+        assert roles == {
+            "admin": Role.ADMIN,
+            "staff": Role.STAFF,
+            "staff_cg": Role.STAFF,
+            "daibiao": Role.DELEGATE,
+            "qiye": Role.DELEGATE,
+        }
         # six months up to today, nothing in the future or before the campaign
-        first, last = db.session.execute(sa.select(sa.func.min(Activity.occurred_on),
-                                                   sa.func.max(Activity.occurred_on))).one()
+        first, last = db.session.execute(
+            sa.select(sa.func.min(Activity.occurred_on), sa.func.max(Activity.occurred_on))
+        ).one()
         assert last <= date.today()
         assert first >= date(2023, 8, 24)
         assert (last - first).days > 150
@@ -86,8 +97,12 @@ SCALE_ARGS = ["demo", "--activities", "900", "--delegates", "40", "--months", "3
 def rollup_rows() -> dict[str, list[tuple]]:
     from tracker.models import ActivityRollup, DelegateRollup, FocusRollup
 
-    return {m.__tablename__: sorted(tuple(r) for r in db.session.execute(sa.select(*m.__table__.columns)))
-            for m in (ActivityRollup, FocusRollup, DelegateRollup)}
+    return {
+        m.__tablename__: sorted(
+            tuple(r) for r in db.session.execute(sa.select(*m.__table__.columns))
+        )
+        for m in (ActivityRollup, FocusRollup, DelegateRollup)
+    }
 
 
 def test_demo_at_scale_writes_exactly_what_was_asked_with_rollups_as_a_rebuild_gives(app, runner):
@@ -106,26 +121,40 @@ def test_demo_at_scale_writes_exactly_what_was_asked_with_rollups_as_a_rebuild_g
 
     with app.app_context():
         counts = table_counts()
-        assert counts == {"Delegate": 40, "Station": 27, "User": 5, "Activity": 900,
-                          "Concern": counts["Concern"], "Proposal": counts["Proposal"]}
+        assert counts == {
+            "Delegate": 40,
+            "Station": 27,
+            "User": 5,
+            "Activity": 900,
+            "Concern": counts["Concern"],
+            "Proposal": counts["Proposal"],
+        }
         assert counts["Concern"] > 100 and counts["Proposal"] > 10
-        approved = db.session.scalar(sa.select(sa.func.count()).where(
-            Activity.status == ActivityStatus.APPROVED))
+        approved = db.session.scalar(
+            sa.select(sa.func.count()).where(Activity.status == ActivityStatus.APPROVED)
+        )
         assert db.session.scalar(sa.select(sa.func.sum(ActivityRollup.activities))) == approved
         # three calendar months up to yesterday; the last week partly waits for review
         from tracker.scale import Span
         from tracker.timeutil import local_today
 
         span = Span.months_to_today(3, local_today())
-        first, last = db.session.execute(sa.select(sa.func.min(Activity.occurred_on),
-                                                   sa.func.max(Activity.occurred_on))).one()
+        first, last = db.session.execute(
+            sa.select(sa.func.min(Activity.occurred_on), sa.func.max(Activity.occurred_on))
+        ).one()
         assert (first, last) == (span.first, local_today() - timedelta(days=1))
         assert first.day == 1 and span.months == 3
-        waiting = set(db.session.scalars(sa.select(Activity.status).distinct().where(
-            Activity.occurred_on < last - timedelta(days=7))))
+        waiting = set(
+            db.session.scalars(
+                sa.select(Activity.status)
+                .distinct()
+                .where(Activity.occurred_on < last - timedelta(days=7))
+            )
+        )
         assert waiting == {ActivityStatus.APPROVED}
         assert {ActivityStatus.SUBMITTED, ActivityStatus.APPROVED} <= set(
-            db.session.scalars(sa.select(Activity.status).distinct()))
+            db.session.scalars(sa.select(Activity.status).distinct())
+        )
         # the rollups hold what rollups.rebuild() recounts from the entries, row for row
         written = rollup_rows()
         assert all(written.values())
@@ -160,10 +189,20 @@ def test_demo_at_scale_gives_the_same_rows_for_the_same_seed(app, runner):
             # delegates by their place in the run
             first = db.session.scalar(sa.select(sa.func.min(Delegate.id)))
             rows = rollup_rows()
-            rows["delegate_rollup"] = [(*r[:2], r[2] - first, *r[3:]) for r in rows["delegate_rollup"]]
-            runs.append((report.approved, db.session.execute(
-                sa.select(Activity.title, Activity.occurred_on, Activity.status)
-                .order_by(Activity.id)).all(), rows))
+            rows["delegate_rollup"] = [
+                (*r[:2], r[2] - first, *r[3:]) for r in rows["delegate_rollup"]
+            ]
+            runs.append(
+                (
+                    report.approved,
+                    db.session.execute(
+                        sa.select(Activity.title, Activity.occurred_on, Activity.status).order_by(
+                            Activity.id
+                        )
+                    ).all(),
+                    rows,
+                )
+            )
             db.session.rollback()
         assert runs[0] == runs[1]
         assert len(runs[0][1]) == 300

@@ -128,7 +128,9 @@ def assert_visit_shown(page, occurred_on: str, station: str) -> None:
     assert page.get_by_label("其他地点（选填）").input_value() == PLACE
     assert page.locator("input[name=kind]:checked").get_attribute("value") == "visit"
     assert page.locator("input[name=initiative]:checked").get_attribute("value") == "i3"
-    assert page.locator("input[name=visit_target_kind]:checked").get_attribute("value") == "households"
+    assert (
+        page.locator("input[name=visit_target_kind]:checked").get_attribute("value") == "households"
+    )
     assert page.locator("section[data-section=visit]").is_visible()
     assert page.get_by_label("走访了谁（住户、企业或项目名称）").input_value() == VISIT_TARGET
     assert page.locator("[data-concern-row]").count() == 2
@@ -483,7 +485,10 @@ def test_when_the_server_refuses_the_form_its_values_win_and_become_the_draft(
     assert page.get_by_label("情况说明（选填）").input_value() == "和院长谈了冬季供暖"
     draft = stored_draft(page, key)["state"]["fields"]
     assert (
-        draft["title"], draft["occurred_on"], draft["people_reached"], draft["description"],
+        draft["title"],
+        draft["occurred_on"],
+        draft["people_reached"],
+        draft["description"],
         draft["visit_target_kind"],
     ) == ("走访七里河区敬老院", tomorrow, "30", "和院长谈了冬季供暖", "enterprise")
     assert "csrf_token" not in draft and "version" not in draft
@@ -500,7 +505,9 @@ def test_when_the_server_refuses_the_form_its_values_win_and_become_the_draft(
     with app.app_context():
         activity = db.session.scalar(sa.select(Activity))
         assert (activity.title, activity.occurred_on.isoformat(), activity.people_reached) == (
-            "走访七里河区敬老院", day, 30,
+            "走访七里河区敬老院",
+            day,
+            30,
         )
         assert activity.description == "和院长谈了冬季供暖"
         assert activity.visit_target_kind == VisitTargetKind.ENTERPRISE
@@ -516,7 +523,8 @@ def test_editing_a_returned_entry_keeps_its_own_draft(app, phone, base_url, worl
 
     with app.app_context():
         activity = factories.make_activity(
-            db.session.get(Delegate, world.delegate_a), title="走访记录待补充",
+            db.session.get(Delegate, world.delegate_a),
+            title="走访记录待补充",
             status=ActivityStatus.RETURNED,
         )
         db.session.commit()
@@ -547,10 +555,12 @@ def test_editing_a_returned_entry_keeps_its_own_draft(app, phone, base_url, worl
     with app.app_context():
         saved = db.session.get(Activity, activity_id)
         assert saved.title == "走访记录已补充走访对象"
-        assert [(c.content, c.status) for c in db.session.scalars(
-            sa.select(Concern).where(Concern.activity_id == activity_id))] == [
-            (FIRST_CONCERN, ConcernStatus.OPEN)
-        ]
+        assert [
+            (c.content, c.status)
+            for c in db.session.scalars(
+                sa.select(Concern).where(Concern.activity_id == activity_id)
+            )
+        ] == [(FIRST_CONCERN, ConcernStatus.OPEN)]
     assert errors == []
 
 

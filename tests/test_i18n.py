@@ -13,14 +13,18 @@ def test_chinese_by_default(client):
 
 
 def test_english_by_accept_language(client):
-    page = client.get("/auth/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    page = client.get("/auth/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
+        as_text=True
+    )
     assert '<html lang="en">' in page
     assert "Username" in page
     assert "用户名" not in page
 
 
 def test_chinese_browser_gets_chinese(client):
-    page = client.get("/auth/login", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}).get_data(as_text=True)
+    page = client.get(
+        "/auth/login", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    ).get_data(as_text=True)
     assert "用户名" in page
 
 

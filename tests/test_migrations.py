@@ -31,8 +31,13 @@ def fresh_database_url(tmp_path):
 
 
 def test_empty_to_head_then_models_match(fresh_database_url, tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEY": "k" * 40,
-                      "ARGON2_PARAMS": FAST_ARGON2})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": fresh_database_url,
+            "SECRET_KEY": "k" * 40,
+            "ARGON2_PARAMS": FAST_ARGON2,
+        }
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:

@@ -13,13 +13,9 @@ from .test_proposals import make_proposal
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
 def app_config():
     return {"WTF_CSRF_ENABLED": True}
-
-
-
 
 
 def test_staff_register_and_assign_then_the_delegate_rates_on_a_phone(app, phone, base_url, world):
@@ -65,7 +61,9 @@ def test_staff_register_and_assign_then_the_delegate_rates_on_a_phone(app, phone
         assert [b.name for b in p.co_handlers] == ["市城市管理局"]
 
 
-def test_a_proposal_from_the_delegates_form_to_closed_through_an_unsatisfied_round(app, phone, desktop, base_url, world):
+def test_a_proposal_from_the_delegates_form_to_closed_through_an_unsatisfied_round(
+    app, phone, desktop, base_url, world
+):
     from tracker.timeutil import local_today
 
     # the delegate submits a proposal from the phone form

@@ -220,12 +220,14 @@ class TestProductionCookie:
 # --- on every page ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/auth/login", "/activities/mine", "/activities/new", "/no-such-page"])
+@pytest.mark.parametrize(
+    "url", ["/auth/login", "/activities/mine", "/activities/new", "/no-such-page"]
+)
 def test_both_switches_are_on_every_page(client, auth, world, url):
     if url != "/auth/login":
         auth.login("dele_a")
     page = client.get(url).get_data(as_text=True)
-    footer = page[page.index("<footer"):page.index("</footer>")]
+    footer = page[page.index("<footer") : page.index("</footer>")]
     assert 'role="group" aria-label="阅读辅助"' in footer
     assert 'aria-pressed="false">大字号</button>' in switch(footer, "large-text")
     assert 'aria-pressed="false">护眼</button>' in switch(footer, "eye-care")
@@ -262,7 +264,7 @@ PRINT_SCRIPT = '<script src="/static/js/print.js"></script>'
 def test_the_lists_and_the_summary_have_a_print_button(client, auth, world, username, url):
     auth.login(username)
     page = client.get(url).get_data(as_text=True)
-    assert page.count('data-print hidden>打印本页</button>') == 1
+    assert page.count("data-print hidden>打印本页</button>") == 1
     assert page.count(PRINT_SCRIPT) == 1
     assert PRINT_BUTTON in page
 
@@ -310,21 +312,25 @@ def test_the_migration_adds_both_aids_off_for_existing_accounts_and_removes_them
     from flask_migrate import downgrade, upgrade
 
     with fresh_database(tmp_path) as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k" * 40,
-                          "ARGON2_PARAMS": FAST_ARGON2})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k" * 40, "ARGON2_PARAMS": FAST_ARGON2}
+        )
         with app.app_context():
             upgrade(revision="0006")
             with db.engine.begin() as conn:
-                conn.execute(sa.text(
-                    "INSERT INTO user_account (username, display_name, password_hash, role, "
-                    "active, session_token, must_change_password, created_at, failed_logins) "
-                    "VALUES ('old', '老账号', 'x', 'delegate', :t, 'tok', :f, :now, 0)"
-                ), {"t": True, "f": False, "now": "2024-05-01 09:00:00"})
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO user_account (username, display_name, password_hash, role, "
+                        "active, session_token, must_change_password, created_at, failed_logins) "
+                        "VALUES ('old', '老账号', 'x', 'delegate', :t, 'tok', :f, :now, 0)"
+                    ),
+                    {"t": True, "f": False, "now": "2024-05-01 09:00:00"},
+                )
             upgrade(revision="0007")
             with db.engine.connect() as conn:
-                row = conn.execute(sa.text(
-                    "SELECT large_text, eye_care FROM user_account WHERE username = 'old'"
-                )).one()
+                row = conn.execute(
+                    sa.text("SELECT large_text, eye_care FROM user_account WHERE username = 'old'")
+                ).one()
             assert (bool(row.large_text), bool(row.eye_care)) == (False, False)
             downgrade(revision="0006")
             with db.engine.connect() as conn:
@@ -373,9 +379,7 @@ def style(page, selector: str, prop: str) -> str:
 
 
 def wait_for_html_class(page, present: str) -> None:
-    page.wait_for_function(
-        "c => document.documentElement.classList.contains(c)", arg=present
-    )
+    page.wait_for_function("c => document.documentElement.classList.contains(c)", arg=present)
 
 
 @pytest.mark.browser
@@ -428,12 +432,17 @@ class TestInTheBrowser:
         pairs = {
             "body text on the page": (style(page, "body", "color"), body_bg),
             "secondary text on the page": (style(page, "#result-count", "color"), body_bg),
-            "an outline button on the page": (style(page, ".filters .btn-outline-secondary", "color"), body_bg),
+            "an outline button on the page": (
+                style(page, ".filters .btn-outline-secondary", "color"),
+                body_bg,
+            ),
             "a link on the page": (style(page, "footer .language-switch", "color"), body_bg),
             "text in a field": (style(page, ".filters .form-select", "color"), surface),
             "an entry's title": (style(page, ".activity-title", "color"), surface),
             "secondary text on a surface": (
-                style(page, ".activity-row .text-body-secondary", "color"), surface),
+                style(page, ".activity-row .text-body-secondary", "color"),
+                surface,
+            ),
         }
         for what, (fg, bg) in pairs.items():
             assert contrast(fg, bg) >= 4.5, f"{what}: {fg} on {bg} is {contrast(fg, bg):.2f}"
@@ -441,8 +450,9 @@ class TestInTheBrowser:
         assert round(contrast(style(page, "#result-count", "color"), body_bg), 1) == 5.8
 
     def test_the_switches_work_without_javascript(self, browser, base_url):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                                      java_script_enabled=False)
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", java_script_enabled=False
+        )
         page = context.new_page()
         try:
             page.goto(f"{base_url}/auth/login")
@@ -467,15 +477,23 @@ class TestInTheBrowser:
         assert box["y"] + box["height"] <= 844  # on the first screen of a phone
         assert_no_sideways_scroll(page)
 
-    @pytest.mark.parametrize(("username", "url"), [
-        ("dele_a", "/activities/new"),
-        ("staff_city", "/dashboard/"),
-    ])
+    @pytest.mark.parametrize(
+        ("username", "url"),
+        [
+            ("dele_a", "/activities/new"),
+            ("staff_city", "/dashboard/"),
+        ],
+    )
     def test_nothing_scrolls_sideways_at_360_px_with_large_text(
         self, browser, base_url, username, url
     ):
-        context = browser.new_context(viewport=SMALL_PHONE, locale="zh-CN",
-                                      device_scale_factor=2, is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            viewport=SMALL_PHONE,
+            locale="zh-CN",
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         try:

@@ -34,37 +34,56 @@ def test_rollups_follow_approvals_and_reopenings(app, client, auth, world):
         b = db.session.get(Delegate, world.delegate_a2)
         areas = db.session.scalars(sa.select(FocusArea).order_by(FocusArea.position).limit(2)).all()
         ids = []
-        for delegate, day, kind, people in ((a, date(2024, 5, 3), "visit", 10),
-                                            (a, date(2024, 5, 30), "visit", 4),
-                                            (b, date(2024, 5, 9), "research", 0),
-                                            (a, date(2024, 6, 1), "visit", 7)):
-            activity = factories.make_activity(delegate, occurred_on=day, kind_code=kind, people_reached=people)
+        for delegate, day, kind, people in (
+            (a, date(2024, 5, 3), "visit", 10),
+            (a, date(2024, 5, 30), "visit", 4),
+            (b, date(2024, 5, 9), "research", 0),
+            (a, date(2024, 6, 1), "visit", 7),
+        ):
+            activity = factories.make_activity(
+                delegate, occurred_on=day, kind_code=kind, people_reached=people
+            )
             activity.focus_areas = areas
             ids.append((activity.id, activity.version))
         db.session.commit()
 
     auth.login("staff_a")
     for activity_id, version in ids:
-        assert client.post(f"/review/{activity_id}/approve", data={"version": version}).status_code == 302
+        assert (
+            client.post(f"/review/{activity_id}/approve", data={"version": version}).status_code
+            == 302
+        )
     # reopen the second: it stops counting
-    assert client.post(f"/review/{ids[1][0]}/reopen",
-                       data={"version": ids[1][1] + 1, "reason": "日期有误"}).status_code == 302
+    assert (
+        client.post(
+            f"/review/{ids[1][0]}/reopen", data={"version": ids[1][1] + 1, "reason": "日期有误"}
+        ).status_code
+        == 302
+    )
 
     with app.app_context():
         visit = factories.kind("visit").id
         may = db.session.execute(
-            sa.select(ActivityRollup.activities, ActivityRollup.people_reached)
-            .where(ActivityRollup.month == date(2024, 5, 1), ActivityRollup.kind_id == visit)
+            sa.select(ActivityRollup.activities, ActivityRollup.people_reached).where(
+                ActivityRollup.month == date(2024, 5, 1), ActivityRollup.kind_id == visit
+            )
         ).all()
         assert may == [(1, 10)]
-        june = db.session.scalar(sa.select(sa.func.sum(ActivityRollup.activities))
-                                 .where(ActivityRollup.month == date(2024, 6, 1)))
+        june = db.session.scalar(
+            sa.select(sa.func.sum(ActivityRollup.activities)).where(
+                ActivityRollup.month == date(2024, 6, 1)
+            )
+        )
         assert june == 1
         focus = db.session.scalar(sa.select(sa.func.sum(FocusRollup.activities)))
         assert focus == 3 * 2
-        per_delegate = dict(db.session.execute(
-            sa.select(DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities))
-            .group_by(DelegateRollup.delegate_id)).all())
+        per_delegate = dict(
+            db.session.execute(
+                sa.select(
+                    DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities)
+                ).group_by(DelegateRollup.delegate_id)
+            ).all()
+        )
         assert per_delegate == {world.delegate_a: 2, world.delegate_a2: 1}
 
         kept = snapshot()

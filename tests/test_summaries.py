@@ -54,28 +54,52 @@ def data(app, world):
         a = db.session.get(Delegate, world.delegate_a)  # 城关区, grassroots
         a2 = db.session.get(Delegate, world.delegate_a2)  # 城关区, entrepreneur
         b = db.session.get(Delegate, world.delegate_b)  # 七里河区, technical
-        c = factories.make_delegate("赵建军", "chengguan", DelegateType.GOVERNMENT, level=Level.COUNTY)
+        c = factories.make_delegate(
+            "赵建军", "chengguan", DelegateType.GOVERNMENT, level=Level.COUNTY
+        )
         approved = ActivityStatus.APPROVED
 
         def add(delegate, day, kind, title, initiative=3, people=0, status=approved, concerns=0):
-            activity = factories.make_activity(delegate, kind_code=kind, initiative_number=initiative,
-                                               occurred_on=day, people_reached=people, status=status,
-                                               concerns=concerns, title=title)
+            activity = factories.make_activity(
+                delegate,
+                kind_code=kind,
+                initiative_number=initiative,
+                occurred_on=day,
+                people_reached=people,
+                status=status,
+                concerns=concerns,
+                title=title,
+            )
             if status == approved:
                 activity.approved_at = datetime(2024, 6, 1, 2, 0)
             return activity
 
         v1 = add(a, date(2024, 5, 3), "visit", "走访东岗街道", people=10, concerns=2)
-        v1.concerns[0].status, v1.concerns[0].resolution = ConcernStatus.FED_BACK, ConcernResolution.RESOLVED
-        v1.concerns[1].status, v1.concerns[1].resolution = ConcernStatus.RESOLVED, ConcernResolution.UNRESOLVABLE
+        v1.concerns[0].status, v1.concerns[0].resolution = (
+            ConcernStatus.FED_BACK,
+            ConcernResolution.RESOLVED,
+        )
+        v1.concerns[1].status, v1.concerns[1].resolution = (
+            ConcernStatus.RESOLVED,
+            ConcernResolution.UNRESOLVABLE,
+        )
         v2 = add(a, date(2024, 5, 20), "visit", FORMULAS[0], people=5)
         v2.exemplary, v2.exemplary_note = True, "诉求转办及时"
         v2.description = "入户走访独居老人\n记录诉求三件"
         add(a2, date(2024, 5, 11), "enterprise-service", READABLE[0], people=3)
         p1 = add(a2, date(2024, 5, 15), "proposal", READABLE[1])
-        p1.proposal = Proposal(content="建议一", status=ProposalStatus.CLOSED, rating=Rating.SATISFIED)
-        p1.proposal.replies.append(ProposalReply(round=1, text="已办", replied_on=date(2024, 6, 1),
-                                                 outcome=ProposalOutcome.A, rating=Rating.SATISFIED))
+        p1.proposal = Proposal(
+            content="建议一", status=ProposalStatus.CLOSED, rating=Rating.SATISFIED
+        )
+        p1.proposal.replies.append(
+            ProposalReply(
+                round=1,
+                text="已办",
+                replied_on=date(2024, 6, 1),
+                outcome=ProposalOutcome.A,
+                rating=Rating.SATISFIED,
+            )
+        )
         add(b, date(2024, 5, 7), "research", FORMULAS[1], initiative=2)
         add(b, date(2024, 4, 28), "visit", "四月走访", people=7)
         add(a, date(2024, 5, 25), "visit", FORMULAS[2], status=ActivityStatus.SUBMITTED, people=50)
@@ -106,10 +130,20 @@ def test_summary_numbers_on_the_fixed_dataset(ctx, data):
     h = summary.headline
     assert (h["activities"], h["people_reached"]) == (5, 18)
     assert (h["delegates"], h["active"], h["participation_rate"]) == (4, 3, 0.75)
-    assert (h["proposals"], h["proposals_registered"], h["proposals_replied"],
-            h["proposals_satisfied"], h["satisfaction_rate"]) == (1, 1, 1, 1, 1.0)
-    assert (h["concerns"], h["concerns_resolved"], h["concerns_unresolvable"],
-            h["concerns_fed_back"], h["resolution_rate"]) == (2, 1, 1, 1, 0.5)
+    assert (
+        h["proposals"],
+        h["proposals_registered"],
+        h["proposals_replied"],
+        h["proposals_satisfied"],
+        h["satisfaction_rate"],
+    ) == (1, 1, 1, 1, 1.0)
+    assert (
+        h["concerns"],
+        h["concerns_resolved"],
+        h["concerns_unresolvable"],
+        h["concerns_fed_back"],
+        h["resolution_rate"],
+    ) == (2, 1, 1, 1, 0.5)
     assert (h["exemplary"], h["late"]) == (1, 0)
     # 赵建军 has no approved entry at all; the others were active within 60 days of 31 May
     assert h["inactive"] == 1
@@ -127,12 +161,26 @@ def test_summary_numbers_on_the_fixed_dataset(ctx, data):
         ["合计", "4", "3", "75%", "5", "18"],
     ]
     kinds = {row[0]: row[1:] for row in texts(summary.tables["kind_initiative"])}
-    assert summary.tables["kind_initiative"].headers[:4] == ["活动类型", "倡议一", "倡议二", "倡议三"]
+    assert summary.tables["kind_initiative"].headers[:4] == [
+        "活动类型",
+        "倡议一",
+        "倡议二",
+        "倡议三",
+    ]
     assert kinds["走访"] == ["0", "0", "2", "2", "15"]
     assert kinds["调研"] == ["0", "1", "0", "1", "0"]
     assert kinds["合计"] == ["0", "1", "4", "5", "18"]
     assert texts(summary.tables["exemplary"]) == [
-        ["2024-05-20", "马秀兰", "城关区", "走访", "=1+1", "入户走访独居老人\n记录诉求三件", "诉求转办及时"]]
+        [
+            "2024-05-20",
+            "马秀兰",
+            "城关区",
+            "走访",
+            "=1+1",
+            "入户走访独居老人\n记录诉求三件",
+            "诉求转办及时",
+        ]
+    ]
     assert texts(summary.tables["inactive"]) == [["赵建军", "城关区", "党政机关代表", "—"]]
 
 
@@ -141,7 +189,9 @@ def test_summary_figures_are_the_dashboards(ctx, data):
     for delegation in (None, delegation_id("chengguan")):
         filters = f.DashboardFilters(campaign_id=campaign().id, delegation_id=delegation)
         h = S.build(campaign(), EVERYTHING, MAY, TODAY, delegation).headline
-        assert (h["activities"], h["people_reached"]) == tuple(f.activity_totals(EVERYTHING, MAY, filters))
+        assert (h["activities"], h["people_reached"]) == tuple(
+            f.activity_totals(EVERYTHING, MAY, filters)
+        )
         assert h["active"] == f.active_delegate_count(EVERYTHING, MAY, filters)
         assert h["activities"] == f.count_of(f.approved_activity_select(EVERYTHING, MAY, filters))
         assert h["proposals"] == f.proposal_figures(EVERYTHING, MAY, filters, TODAY).submitted
@@ -151,7 +201,11 @@ def test_summary_figures_are_the_dashboards(ctx, data):
 def test_a_delegations_scope_is_applied_inside(ctx, data):
     own = S.build(campaign(), Scope(delegation_id=delegation_id("chengguan")), MAY, TODAY)
     assert own.area == "城关区"
-    assert (own.headline["activities"], own.headline["people_reached"], own.headline["delegates"]) == (4, 18, 3)
+    assert (
+        own.headline["activities"],
+        own.headline["people_reached"],
+        own.headline["delegates"],
+    ) == (4, 18, 3)
     assert [r[0] for r in texts(own.tables["by_delegation"])] == ["城关区", "合计"]
 
 
@@ -161,14 +215,18 @@ def test_the_snapshot_round_trips_through_json(ctx, data):
     summary = S.build(campaign(), EVERYTHING, MAY, TODAY)
     again = S.Summary.from_json(json.loads(json.dumps(summary.to_json(), ensure_ascii=False)))
     assert again.headline == summary.headline
-    assert [t.cells() for t in again.tables.values()] == [t.cells() for t in summary.tables.values()]
+    assert [t.cells() for t in again.tables.values()] == [
+        t.cells() for t in summary.tables.values()
+    ]
     assert S.paragraphs(again) == S.paragraphs(summary)
 
 
 def test_paragraphs_are_written_from_the_numbers(ctx, data):
     words = S.paragraphs(S.build(campaign(), EVERYTHING, MAY, TODAY))
-    assert words[0] == ("2024年5月，全市各级人大代表共登记并经审核通过履职活动 5 次，较上期增加 4（+400%）；"
-                        "联系群众 18 人次。")
+    assert words[0] == (
+        "2024年5月，全市各级人大代表共登记并经审核通过履职活动 5 次，较上期增加 4（+400%）；"
+        "联系群众 18 人次。"
+    )
     assert "参与率 75%" in words[1]
     assert "满意率 100%" in words[2]
     assert "办成率 50%" in words[3]
@@ -178,14 +236,17 @@ def test_paragraphs_are_written_from_the_numbers(ctx, data):
 # --- formulas never run ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [*FORMULAS, "=HYPERLINK(\"http://x\")", "+SUM(1)", "@x", "＝1", "－1+1",
-                                  "＋A1", "\r=1"])
+@pytest.mark.parametrize(
+    "text", [*FORMULAS, '=HYPERLINK("http://x")', "+SUM(1)", "@x", "＝1", "－1+1", "＋A1", "\r=1"]
+)
 def test_formula_looking_text_is_neutralised(text):
     assert exports.looks_like_formula(text)
     assert exports.neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", [*READABLE, "+86-931-8888888", "-5.5", "（0931）8888888", "走访", "", "a=b"])
+@pytest.mark.parametrize(
+    "text", [*READABLE, "+86-931-8888888", "-5.5", "（0931）8888888", "走访", "", "a=b"]
+)
 def test_numbers_phones_and_plain_text_stay_as_they_are(text):
     assert not exports.looks_like_formula(text)
     assert exports.neutralise(text) == text
@@ -272,7 +333,8 @@ def test_every_export_is_audited(app, client, auth, data):
         rows = db.session.execute(
             sa.select(AuditEntry.action, AuditEntry.to_state, AuditEntry.note, User.username)
             .join(User, User.id == AuditEntry.actor_id)
-            .where(AuditEntry.object_type == "summary").order_by(AuditEntry.id)
+            .where(AuditEntry.object_type == "summary")
+            .order_by(AuditEntry.id)
         ).all()
     assert rows == [
         ("export", "xlsx", "2024-05 · 全市 · all · rows=5", "staff_city"),
@@ -336,10 +398,17 @@ def test_a_closed_month_reproduces_after_later_changes(app, client, auth, data):
     assert "已结账：2024年5月，共 5 条已通过记录" in page
     with app.app_context():
         # later: a May entry is approved, a typical case unflagged, a concern concluded
-        late = factories.make_activity(db.session.get(Delegate, data["b"]), occurred_on=date(2024, 5, 30),
-                                       people_reached=40, title="补录的走访")
-        approve_activity(late, db.session.scalar(sa.select(User).where(User.username == "staff_city")),
-                         expected_version=late.version)
+        late = factories.make_activity(
+            db.session.get(Delegate, data["b"]),
+            occurred_on=date(2024, 5, 30),
+            people_reached=40,
+            title="补录的走访",
+        )
+        approve_activity(
+            late,
+            db.session.scalar(sa.select(User).where(User.username == "staff_city")),
+            expected_version=late.version,
+        )
         db.session.get(Activity, data["v2"]).exemplary = False
         db.session.commit()
         assert late.late is True
@@ -367,7 +436,9 @@ def test_an_entry_a_closed_month_counted_cannot_be_reopened(app, client, auth, d
     with app.app_context():
         activity = db.session.get(Activity, data["v2"])
         version = activity.version
-    response = client.post(f"/review/{data['v2']}/reopen", data={"version": version, "reason": "日期错"})
+    response = client.post(
+        f"/review/{data['v2']}/reopen", data={"version": version, "reason": "日期错"}
+    )
     assert response.status_code == 409
     assert "所在月份已经结账" in response.get_data(as_text=True)
     with app.app_context():
@@ -396,8 +467,13 @@ def test_closed_snapshot_serves_each_delegation(app, client, auth, data):
     close(client)
     auth.logout()
     auth.login("staff_a")
-    rows = list(csv.reader(io.StringIO(
-        download(client, format="csv", table="by_delegation").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                download(client, format="csv", table="by_delegation").data.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[1:] == [["城关区", "3", "2", "66.7%", "4"], ["合计", "3", "2", "66.7%", "4"]]
 
 
@@ -408,10 +484,15 @@ def test_staff_flag_a_typical_case_from_the_review_page(app, client, auth, data)
     with app.app_context():
         target = db.session.scalar(sa.select(Activity.id).where(Activity.title == READABLE[0]))
     auth.login("dele_a2")
-    assert client.post(f"/review/{target}/exemplary", data={"exemplary": "y"}).status_code in (403, 404)
+    assert client.post(f"/review/{target}/exemplary", data={"exemplary": "y"}).status_code in (
+        403,
+        404,
+    )
     auth.logout()
     auth.login("staff_a")
-    response = client.post(f"/review/{target}/exemplary", data={"exemplary": "y", "note": "惠企服务到位"})
+    response = client.post(
+        f"/review/{target}/exemplary", data={"exemplary": "y", "note": "惠企服务到位"}
+    )
     assert response.status_code == 302
     with app.app_context():
         activity = db.session.get(Activity, target)
@@ -430,7 +511,9 @@ def test_staff_flag_a_typical_case_from_the_review_page(app, client, auth, data)
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_cli_writes_the_spreadsheets(runner, data, tmp_path, fmt):
     out = tmp_path / f"may.{fmt}"
-    result = runner.invoke(args=["summary", "export", "--month", "2024-05", "--format", fmt, "--out", str(out)])
+    result = runner.invoke(
+        args=["summary", "export", "--month", "2024-05", "--format", fmt, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "5 rows" in result.output
     if fmt == "xlsx":
@@ -441,19 +524,36 @@ def test_cli_writes_the_spreadsheets(runner, data, tmp_path, fmt):
 
 def test_cli_for_one_delegation(runner, data, tmp_path):
     out = tmp_path / "cg.csv"
-    result = runner.invoke(args=["summary", "export", "--month", "2024-05", "--format", "csv",
-                                 "--table", "by_delegation", "--delegation", "chengguan", "--out", str(out)])
+    result = runner.invoke(
+        args=[
+            "summary",
+            "export",
+            "--month",
+            "2024-05",
+            "--format",
+            "csv",
+            "--table",
+            "by_delegation",
+            "--delegation",
+            "chengguan",
+            "--out",
+            str(out),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text("utf-8-sig").splitlines()[1] == "城关区,3,2,66.7%,4"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--month", "2024-13"], "is not a month"),
-    (["--month", "May"], "is not a month"),
-    (["--month", "2999-01"], "has not begun"),
-    (["--month", "2024-05", "--delegation", "nowhere"], "no delegation"),
-    (["--month", "2024-05", "--table", "nope"], "no table"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2024-13"], "is not a month"),
+        (["--month", "May"], "is not a month"),
+        (["--month", "2999-01"], "has not begun"),
+        (["--month", "2024-05", "--delegation", "nowhere"], "no delegation"),
+        (["--month", "2024-05", "--table", "nope"], "no table"),
+    ],
+)
 def test_cli_fails_cleanly_on_bad_arguments(runner, data, tmp_path, args, message):
     out = tmp_path / "x.csv"
     result = runner.invoke(args=["summary", "export", "--format", "csv", "--out", str(out), *args])
@@ -463,11 +563,22 @@ def test_cli_fails_cleanly_on_bad_arguments(runner, data, tmp_path, args, messag
 
 
 def test_cli_fails_cleanly_on_a_bad_path(runner, data, tmp_path):
-    result = runner.invoke(args=["summary", "export", "--month", "2024-05", "--format", "xlsx",
-                                 "--out", str(tmp_path / "missing" / "x.xlsx")])
+    result = runner.invoke(
+        args=[
+            "summary",
+            "export",
+            "--month",
+            "2024-05",
+            "--format",
+            "xlsx",
+            "--out",
+            str(tmp_path / "missing" / "x.xlsx"),
+        ]
+    )
     assert result.exit_code == 2 and "does not exist" in result.output
-    result = runner.invoke(args=["summary", "export", "--month", "2024-05", "--format", "xlsx",
-                                 "--out", str(tmp_path)])
+    result = runner.invoke(
+        args=["summary", "export", "--month", "2024-05", "--format", "xlsx", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 2 and "is a directory" in result.output
     assert list(tmp_path.iterdir()) == []
 
@@ -488,7 +599,9 @@ def test_cli_writes_the_bulletin(runner, data, tmp_path, fmt):
     from .test_summary_pdf import poppler
 
     out = tmp_path / f"may.{fmt}"
-    result = runner.invoke(args=["summary", "export", "--month", "2024-05", "--format", fmt, "--out", str(out)])
+    result = runner.invoke(
+        args=["summary", "export", "--month", "2024-05", "--format", fmt, "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     if fmt == "docx":
         text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
@@ -504,13 +617,17 @@ def test_cli_fails_cleanly_without_a_chinese_font(runner, data, tmp_path, monkey
 
     monkeypatch.setattr(fonts, "_installed", lambda: ())
     out = tmp_path / "may.pdf"
-    result = runner.invoke(args=["summary", "export", "--month", "2024-05", "--format", "pdf", "--out", str(out)])
+    result = runner.invoke(
+        args=["summary", "export", "--month", "2024-05", "--format", "pdf", "--out", str(out)]
+    )
     assert result.exit_code == 1
     assert "fonts-noto-cjk" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_page_says_which_package_is_missing_instead_of_a_pdf_of_boxes(client, auth, data, monkeypatch):
+def test_the_page_says_which_package_is_missing_instead_of_a_pdf_of_boxes(
+    client, auth, data, monkeypatch
+):
     from tracker.reports import fonts
 
     monkeypatch.setattr(fonts, "_installed", lambda: ())

@@ -106,8 +106,15 @@ def test_delegation_table_has_the_summarys_numbers(summary):
 def test_every_table_matches_the_summary_in_order(summary):
     document = open_docx(summary)
     shown = [t for t in summary.tables.values() if t.rows and t.key != "exemplary"]
-    assert [t.key for t in shown] == ["comparison", "by_delegation", "by_type", "kind_initiative",
-                                      "type_initiative", "proposals", "concerns"]
+    assert [t.key for t in shown] == [
+        "comparison",
+        "by_delegation",
+        "by_type",
+        "kind_initiative",
+        "type_initiative",
+        "proposals",
+        "concerns",
+    ]
     assert len(document.tables) == len(shown)
     for table, word in zip(shown, document.tables, strict=True):
         assert table_text(word) == [table.headers] + [
@@ -121,8 +128,9 @@ def test_tables_repeat_their_header_and_right_align_numbers(summary):
         header = word.rows[0]
         assert header._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(run.bold for cell in header.cells for run in cell.paragraphs[0].runs)
-    by_type = next(t for t in document.tables if t.rows[0].cells[0].text == "代表类型"
-                   and len(t.columns) == 6)
+    by_type = next(
+        t for t in document.tables if t.rows[0].cells[0].text == "代表类型" and len(t.columns) == 6
+    )
     grassroots = by_type.rows[4].cells
     assert grassroots[0].text == "基层代表"
     assert grassroots[0].paragraphs[0].alignment is None
@@ -138,7 +146,7 @@ def test_typical_cases_are_headed_paragraphs(summary):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert headings == ["入户走访听民意", "黄河沿岸生态调研"]
     start = written.index("入户走访听民意")
-    assert written[start + 1:start + 5] == [
+    assert written[start + 1 : start + 5] == [
         "马秀兰 · 城关区 · 走访 · 2024-05-03",
         "走访十户居民，了解路灯损坏情况。",
         "协调街道修复路灯六盏。",
@@ -176,8 +184,12 @@ def test_page_is_a4_with_a_page_number(summary):
 
 def test_styles_name_a_chinese_font_for_east_asian_text(summary):
     document = open_docx(summary)
-    for name, font in (("Normal", "宋体"), ("Title", "黑体"), ("Heading 1", "黑体"),
-                       ("Heading 2", "黑体")):
+    for name, font in (
+        ("Normal", "宋体"),
+        ("Title", "黑体"),
+        ("Heading 1", "黑体"),
+        ("Heading 2", "黑体"),
+    ):
         fonts_ = document.styles[name].element.rPr.find(qn("w:rFonts"))
         assert fonts_.get(qn("w:eastAsia")) == font, name
         assert fonts_.get(qn("w:eastAsiaTheme")) is None, name
@@ -228,4 +240,11 @@ def test_long_trend_names_only_the_first_month_of_each_quarter(ctx):
     months = [date(2023 + (8 + i) // 12, (8 + i) % 12 + 1, 1) for i in range(20)]  # 2023-09 …
     labels = charts.month_labels(months)
     assert [label for label in labels if label] == [
-        "10月\n2023年", "1月\n2024年", "4月", "7月", "10月", "1月\n2025年", "4月"]
+        "10月\n2023年",
+        "1月\n2024年",
+        "4月",
+        "7月",
+        "10月",
+        "1月\n2025年",
+        "4月",
+    ]

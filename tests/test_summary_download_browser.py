@@ -35,12 +35,15 @@ def may(app, world):
     with app.app_context():
         factories.make_bulletin_month(world)
         db.session.commit()
-        approved = (Activity.status == ActivityStatus.APPROVED,
-                    Activity.occurred_on.between(date(2024, 5, 1), date(2024, 5, 31)))
+        approved = (
+            Activity.status == ActivityStatus.APPROVED,
+            Activity.occurred_on.between(date(2024, 5, 1), date(2024, 5, 31)),
+        )
         return {
             "activities": db.session.scalar(sa.select(sa.func.count()).where(*approved)),
             "people_reached": db.session.scalar(
-                sa.select(sa.func.sum(Activity.people_reached)).where(*approved)),
+                sa.select(sa.func.sum(Activity.people_reached)).where(*approved)
+            ),
             "titles": set(db.session.scalars(sa.select(Activity.title).where(*approved))),
         }
 
@@ -59,7 +62,9 @@ def download(page, link_name: str, folder):
     return path
 
 
-def test_staff_download_the_months_excel_and_its_numbers_are_the_pages(desktop, base_url, may, tmp_path):
+def test_staff_download_the_months_excel_and_its_numbers_are_the_pages(
+    desktop, base_url, may, tmp_path
+):
     assert (may["activities"], may["people_reached"]) == (3, 18)
     login(desktop, base_url, "staff_city")
     desktop.goto(f"{base_url}{MAY}")
@@ -74,7 +79,11 @@ def test_staff_download_the_months_excel_and_its_numbers_are_the_pages(desktop, 
     rows = list(entries.iter_rows(min_row=2, values_only=True))
     assert len(rows) == figure(desktop, "activities") == may["activities"]
     people = header.index("联系群众（人次）")
-    assert sum(row[people] for row in rows) == figure(desktop, "people_reached") == may["people_reached"]
+    assert (
+        sum(row[people] for row in rows)
+        == figure(desktop, "people_reached")
+        == may["people_reached"]
+    )
     assert {row[header.index("标题")] for row in rows} == may["titles"]
     delegations = book["各代表团参与情况"]
     total = [c.value for c in delegations[delegations.max_row]]

@@ -33,7 +33,6 @@ TODAY = date(2024, 6, 3)
 ISSUER = "兰州市人民代表大会常务委员会"
 
 
-
 def poppler(tool: str, *args: str) -> str:
     """The output of one of poppler's tools (pdftotext, pdfinfo); CI installs them."""
     path = shutil.which(tool)
@@ -41,8 +40,12 @@ def poppler(tool: str, *args: str) -> str:
         if os.environ.get("CI"):
             pytest.fail(f"{tool} is missing: .ci/run installs it with apt (package poppler-utils)")
         pytest.skip(f"{tool} is not installed (apt-get install poppler-utils)")
-    return subprocess.run([path, *args], capture_output=True, text=True,  # noqa: S603 (our own file)
-                          check=True).stdout
+    return subprocess.run(  # noqa: S603 (our own file)
+        [path, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def squeeze(text: str) -> str:
@@ -83,8 +86,9 @@ def drawn(migrated, tmp_path_factory) -> Drawn:
             info=poppler("pdfinfo", str(path)),
             title=S.bulletin_title(summary),
             paragraphs=S.paragraphs(summary),
-            by_delegation=[[S.cell_text(c) for c in row]
-                           for row in summary.tables["by_delegation"].cells()],
+            by_delegation=[
+                [S.cell_text(c) for c in row] for row in summary.tables["by_delegation"].cells()
+            ],
         )
         db.session.remove()
         db.engine.dispose()
@@ -119,7 +123,8 @@ def test_pdf_metadata_names_title_and_issuer(drawn):
 def test_pdf_has_every_summary_paragraph(drawn):
     assert len(drawn.paragraphs) == 5  # four fixed paragraphs and the typical cases'
     assert drawn.paragraphs[0].startswith(
-        "2024年5月，全市各级人大代表共登记并经审核通过履职活动 3 次")
+        "2024年5月，全市各级人大代表共登记并经审核通过履职活动 3 次"
+    )
     assert "联系群众 18 人次" in drawn.paragraphs[0]
     assert "在册代表 3 名，其中 3 名有履职记录，参与率 100%" in drawn.paragraphs[1]
     text = squeeze(drawn.text)
@@ -142,7 +147,7 @@ def test_pdf_delegation_table_has_the_summarys_numbers(drawn):
 def test_pdf_typical_cases_keep_their_lines_and_reasons(drawn):
     lines = [line for line in drawn.lines if line]
     start = lines.index("入户走访听民意")
-    assert lines[start + 1:start + 5] == [
+    assert lines[start + 1 : start + 5] == [
         "马秀兰 · 城关区 · 走访 · 2024-05-03",
         "走访十户居民，了解路灯损坏情况。",
         "协调街道修复路灯六盏。",
@@ -187,8 +192,8 @@ def test_bulletin_html_closed_month_names_when_and_by_whom(summary):
 
 def test_bulletin_body_has_no_inline_script_or_style(summary):
     html = bulletin_html(summary, fonts.Font("Noto Sans CJK SC", ""), {"trend": b"", "matrix": b""})
-    body = html[html.index("<body>"):]
-    assert "<article class=\"bulletin\">" in body
+    body = html[html.index("<body>") :]
+    assert '<article class="bulletin">' in body
     assert "<script" not in body and "<style" not in body and "style=" not in body
     assert body.count("<img ") == 2 and body.count('alt="图：') == 2
 
@@ -200,8 +205,13 @@ def test_fetcher_reads_only_data_and_the_static_folder(app):
     assert b"@page" in css.read()
     css.close()
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
-    for url in ("https://example.com/logo.png", "http://127.0.0.1/x.css", "ftp://example.com/a",
-                (static.parent / "__init__.py").as_uri(), "file:///etc/passwd",
-                (static / ".." / "__init__.py").as_uri()):
+    for url in (
+        "https://example.com/logo.png",
+        "http://127.0.0.1/x.css",
+        "ftp://example.com/a",
+        (static.parent / "__init__.py").as_uri(),
+        "file:///etc/passwd",
+        (static / ".." / "__init__.py").as_uri(),
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)

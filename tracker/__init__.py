@@ -62,9 +62,21 @@ def register_blueprints(app: Flask) -> None:
     from .review.views import bp as review_bp
     from .summaries.views import bp as summaries_bp
 
-    for blueprint in (main_bp, auth_bp, campaign_bp, activities_bp, review_bp, proposals_bp,
-                      concerns_bp, notifications_bp, dashboard_bp, delegates_bp, summaries_bp,
-                      admin_bp, attachments_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        campaign_bp,
+        activities_bp,
+        review_bp,
+        proposals_bp,
+        concerns_bp,
+        notifications_bp,
+        dashboard_bp,
+        delegates_bp,
+        summaries_bp,
+        admin_bp,
+        attachments_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -87,7 +87,9 @@ def _numbers(text: str) -> dict[str, list[int]]:
 # --- places --------------------------------------------------------------------------------------
 # code|share of delegates|local specialty|streets and townships; the first three hold the
 # 代表之家, the 代表联络站 and the 基层立法联系点
-PLACES = {row[0]: row[1:] for row in _lines("""
+PLACES = {
+    row[0]: row[1:]
+    for row in _lines("""
 chengguan|24|花卉|皋兰路街道 雁南街道 酒泉路街道 张掖路街道 伏龙坪街道 白银路街道 东岗西路街道 团结新村街道 盐场路街道 渭源路街道 拱星墩街道 嘉峪关路街道 火车站街道 草场街街道 靖远路街道 广武门街道 焦家湾街道 雁北街道 青白石街道
 qilihe|14|百合|敦煌路街道 西湖街道 八里镇 建兰路街道 西站街道 西园街道 秀川街道 龚家湾街道 土门墩街道 晏家坪街道 彭家坪镇 阿干镇 西果园镇 黄峪镇 魏岭乡
 xigu|11|设施蔬菜|西固城街道 先锋路街道 陈坪街道 福利路街道 四季青街道 临洮街街道 西柳沟街道 新城镇 东川镇 河口镇 达川镇 柳泉镇 金沟乡
@@ -97,32 +99,53 @@ yongdeng|9|苦水玫瑰|城关镇 红城镇 苦水镇 中堡镇 武胜驿镇 河
 gaolan|6|软儿梨|石洞镇 忠和镇 什川镇 九合镇 水阜镇 黑石镇
 yuzhong|11|高原夏菜|城关镇 夏官营镇 和平镇 金崖镇 定远镇 连搭镇 来紫堡乡 清水驿乡 小康营乡 甘草店镇 青城镇 新营镇 高崖镇
 lanzhou-new-area|8|设施农业|中川镇 秦川镇 西岔镇 上川镇 树屏镇
-""")}
+""")
+}
 STATION_TEXT = {  # name suffix, code part, where in the street's service centre
     StationKind.HOME: ("代表之家", "home", "党群服务中心二楼"),
     StationKind.LIAISON: ("代表联络站", "liaison", "便民服务中心一楼"),
     StationKind.LEGISLATIVE_POINT: ("基层立法联系点", "legislative", "综合服务中心三楼"),
 }
-COMMUNITIES = _words("和平 幸福 东风 建设 团结 新华 光明 康乐 安居 金港 南关 北园 五星 兴隆 永安 嘉园 滨河 华林 宏安 友谊 民主 红星 阳光 丰泽")
-VILLAGES = _words("袁家营 李家庄 张家湾 王家台 马家坪 何家营 陈家庄 刘家沟 杨家岘 白家庄 韩家河 周家窑 魏家坪 孙家台 赵家铺 苏家堡 金家崖 新庄 上庄 下川 红柳沟 大湾")
-PROJECTS = _words("{d}{s}老旧小区改造项目 {d}城市更新片区改造项目 {d}{s}农贸市场提升改造项目 {d}污水处理厂提标改造工程 {d}{s}九年制学校新建工程 {d}高标准农田建设项目 {d}智慧停车场建设项目 {d}{s}社区嵌入式养老服务中心 {d}城乡供水一体化工程 {d}{s}背街小巷改造工程")
-LAWS = _words("《兰州市物业管理条例（修订草案）》 《兰州市养犬管理条例（修订草案）》 《兰州市电动自行车管理条例（草案）》 《兰州市市容和环境卫生管理条例（修订草案）》 《兰州市历史文化名城保护条例（草案）》 《兰州市黄河风情线管理条例（草案）》 《甘肃省乡村振兴促进条例（草案）》 《兰州市居家养老服务条例（草案）》")
+COMMUNITIES = _words(
+    "和平 幸福 东风 建设 团结 新华 光明 康乐 安居 金港 南关 北园 五星 兴隆 永安 嘉园 滨河 华林 宏安 友谊 民主 红星 阳光 丰泽"
+)
+VILLAGES = _words(
+    "袁家营 李家庄 张家湾 王家台 马家坪 何家营 陈家庄 刘家沟 杨家岘 白家庄 韩家河 周家窑 魏家坪 孙家台 赵家铺 苏家堡 金家崖 新庄 上庄 下川 红柳沟 大湾"
+)
+PROJECTS = _words(
+    "{d}{s}老旧小区改造项目 {d}城市更新片区改造项目 {d}{s}农贸市场提升改造项目 {d}污水处理厂提标改造工程 {d}{s}九年制学校新建工程 {d}高标准农田建设项目 {d}智慧停车场建设项目 {d}{s}社区嵌入式养老服务中心 {d}城乡供水一体化工程 {d}{s}背街小巷改造工程"
+)
+LAWS = _words(
+    "《兰州市物业管理条例（修订草案）》 《兰州市养犬管理条例（修订草案）》 《兰州市电动自行车管理条例（草案）》 《兰州市市容和环境卫生管理条例（修订草案）》 《兰州市历史文化名城保护条例（草案）》 《兰州市黄河风情线管理条例（草案）》 《甘肃省乡村振兴促进条例（草案）》 《兰州市居家养老服务条例（草案）》"
+)
 
 # --- people --------------------------------------------------------------------------------------
-SURNAMES = _weights("王 8 李 8 张 8 刘 7 马 9 陈 5 杨 6 赵 5 黄 2 周 3 吴 3 白 3 韩 3 徐 2 孙 3 朱 2 胡 2 郭 3 何 3 高 3 罗 2 魏 3 苏 2 丁 2 田 2 董 2 袁 2 蔡 1 杜 2 金 1 范 1 汪 2 贾 2 雷 1 牛 1 包 1 石 2 段 1 沙 1 冶 1 喇 1 任 2 姚 1 谢 1 宋 1 唐 1 许 1 邓 1 冯 2 曹 2 彭 1 蒋 1")
-MALE_CHARS = "建国伟军强斌涛鹏刚明辉勇杰峰海志永宏文俊磊晓亮平华东新成林超鑫浩宇博凯旭忠福德学彦武云天正荣"
+SURNAMES = _weights(
+    "王 8 李 8 张 8 刘 7 马 9 陈 5 杨 6 赵 5 黄 2 周 3 吴 3 白 3 韩 3 徐 2 孙 3 朱 2 胡 2 郭 3 何 3 高 3 罗 2 魏 3 苏 2 丁 2 田 2 董 2 袁 2 蔡 1 杜 2 金 1 范 1 汪 2 贾 2 雷 1 牛 1 包 1 石 2 段 1 沙 1 冶 1 喇 1 任 2 姚 1 谢 1 宋 1 唐 1 许 1 邓 1 冯 2 曹 2 彭 1 蒋 1"
+)
+MALE_CHARS = (
+    "建国伟军强斌涛鹏刚明辉勇杰峰海志永宏文俊磊晓亮平华东新成林超鑫浩宇博凯旭忠福德学彦武云天正荣"
+)
 FEMALE_CHARS = "秀兰芳娟丽敏静燕霞红梅玲琴英萍慧婷雪洁玉琳艳晶莉蓉倩丹佳欣悦春桂珍"
-PHONE_PREFIXES = _words("139 138 137 136 135 150 151 152 158 159 186 187 188 189 133 153 177 180 181 199")
-FIRMS = _words("金城 陇原 黄河 丝路 西部 陇上 华源 恒通 鑫达 瑞丰 宏源 金泰 德盛 天庆 万佳 众邦 兴陇 陇海 中天 汇通 博瑞 长城 金穗 新丝路")
-INDUSTRIES = _words("机械制造 石化装备 新材料科技 生物医药 电子科技 物流 建筑工程 食品 百合食品 牛肉面餐饮管理 文化旅游发展 农业科技 智能装备 新能源科技 环保科技 供应链管理 精细化工 铝业 药业 商贸")
+PHONE_PREFIXES = _words(
+    "139 138 137 136 135 150 151 152 158 159 186 187 188 189 133 153 177 180 181 199"
+)
+FIRMS = _words(
+    "金城 陇原 黄河 丝路 西部 陇上 华源 恒通 鑫达 瑞丰 宏源 金泰 德盛 天庆 万佳 众邦 兴陇 陇海 中天 汇通 博瑞 长城 金穗 新丝路"
+)
+INDUSTRIES = _words(
+    "机械制造 石化装备 新材料科技 生物医药 电子科技 物流 建筑工程 食品 百合食品 牛肉面餐饮管理 文化旅游发展 农业科技 智能装备 新能源科技 环保科技 供应链管理 精细化工 铝业 药业 商贸"
+)
 ENTREPRENEUR_TITLES = _words("董事长 总经理 执行董事 党支部书记、董事长 董事长、总经理")
 TYPE_SHARES = _weights("government 25 entrepreneur 25 technical 20 grassroots 30")
 FEMALE_SHARE = _weights("government .3 entrepreneur .25 technical .4 grassroots .45", float)
 LEVEL_WEIGHTS = _weights("national 2 provincial 6 city 42 county 40 township 10")
 STATION_WEIGHTS = _weights("home 50 liaison 35 legislative_point 15")
 # "work unit|job title"; {gov}/{vice}/{s_unit}/{s_head}/{s_party} depend on the place
-JOBS = {k: _lines(v) for k, v in {
-    "government": """{gov}|{vice}
+JOBS = {
+    k: _lines(v)
+    for k, v in {
+        "government": """{gov}|{vice}
 {d}{s}{s_party}|书记
 {d}{s}{s_unit}|{s_head}
 {d}发展和改革局|局长
@@ -134,7 +157,7 @@ JOBS = {k: _lines(v) for k, v in {
 兰州市工业和信息化局|副局长
 兰州市生态环境局|副局长
 兰州市人力资源和社会保障局|副局长""",
-    "technical": """兰州大学第一医院|主任医师
+        "technical": """兰州大学第一医院|主任医师
 兰州大学第二医院|副主任医师
 甘肃省人民医院|主任医师
 兰州市第一人民医院|副院长、主任医师
@@ -150,7 +173,8 @@ JOBS = {k: _lines(v) for k, v in {
 {d}疾病预防控制中心|主任医师
 甘肃{firm}律师事务所|主任、律师
 兰州石化公司|高级工程师""",
-}.items()}
+    }.items()
+}
 GRASSROOTS_JOBS_STREET = _lines("""{d}{s}{c}|党委书记
 {d}{s}{c}居委会|主任
 {d}{s}{c}|网格员
@@ -167,8 +191,10 @@ CITIZEN_SUFFIXES = ("大爷", "阿姨", "师傅", "女士", "先生", "大姐")
 
 # --- activity text: "title|place|description|outcome"; a place of {station} means the station ---
 # visit and enterprise-service lines start with the target: h households, e enterprise, p project
-TEMPLATES = {k: _lines(v) for k, v in {
-    "visit": """h|走访{loc}困难群众|{loc}|走访{loc}低保户、独居老人等{hh}户家庭，了解冬季取暖、就医和生活保障情况，逐户登记实际困难。|对{hh}户家庭的困难逐一登记，协调社区落实临时救助，其余问题已向{s}反映。
+TEMPLATES = {
+    k: _lines(v)
+    for k, v in {
+        "visit": """h|走访{loc}困难群众|{loc}|走访{loc}低保户、独居老人等{hh}户家庭，了解冬季取暖、就医和生活保障情况，逐户登记实际困难。|对{hh}户家庭的困难逐一登记，协调社区落实临时救助，其余问题已向{s}反映。
 h|入户走访{loc}独居老人|{loc}|与网格员一起入户看望独居和高龄老人，询问助餐、助医需求，宣传居家养老服务政策。|建立走访台账，推动开通老年助餐送餐服务。
 h|走访{loc}老旧小区居民|{loc}|针对老旧小区改造后的管理问题，走访楼栋长和居民，听取对停车、绿化、物业收费的意见。|整理居民意见{n}条，已转交{s}和物业企业研究解决。
 h|到{loc}听取加装电梯意见|{loc}|就老旧楼院加装电梯问题召集{hh}户住户座谈，了解资金分摊、低层住户顾虑等情况。|推动形成分摊方案初稿，协调住建部门上门讲解补贴政策。
@@ -188,7 +214,7 @@ e|走访{e}及周边商户|{s}|走访{e}和{s}沿街商户，了解房租、客�
 p|走访{p}现场|{p}|到项目现场了解建设进度，听取施工单位和周边群众对施工扰民、交通组织的意见。|推动施工单位调整夜间施工时段，设置临时便民通道。
 p|了解{p}征迁群众安置情况|{p}|走访项目涉及的征迁群众，了解补偿款发放和过渡安置情况。|将群众关于安置房交付时间的诉求反映给{d}政府。
 p|走访{p}了解要素保障|{p}|与项目业主方座谈，了解用地审批、用水用电接入等要素保障情况。|协调相关部门召开现场办公会，推动问题解决。""",
-    "enterprise-service": """e|为{e}协调用电增容|{e}|企业扩产后用电负荷不足，到企业了解情况后联系供电部门现场勘查。|供电部门已制定增容方案，预计一个月内完成。
+        "enterprise-service": """e|为{e}协调用电增容|{e}|企业扩产后用电负荷不足，到企业了解情况后联系供电部门现场勘查。|供电部门已制定增容方案，预计一个月内完成。
 e|“双千行动”走进{e}|{e}|按照“双千行动”安排，与包抓部门一起走访企业，逐项梳理企业诉求。|形成问题清单{n}项，明确责任单位和办结时限。
 e|帮助{e}对接金融机构|{e}|组织银行信贷人员与企业面对面洽谈，介绍普惠金融产品。|企业获得授信意向，后续跟踪放款进度。
 e|为{e}解读强省会惠企政策|{e}|向企业逐条解读强省会行动中关于技术改造、稳岗扩岗的扶持政策，辅导准备申报材料。|企业已提交技术改造补助申报材料。
@@ -199,7 +225,7 @@ e|了解{e}技能培训需求|{e}|与企业人事负责人座谈，了解一线�
 e|帮助{e}解决厂区道路积水|{e}|企业反映园区道路排水不畅、雨天积水影响运输，现场察看后向园区管理部门反映。|园区已将排水改造列入近期计划。
 p|服务{p}建设|{p}|了解项目审批手续办理进度，帮助协调施工用水、临时用地等问题。|推动相关手续并联审批，缩短办理时间。
 p|为{p}协调施工难题|{p}|项目因管线迁改滞后，召集建设、施工和管线单位现场协调。|明确管线迁改时间表，项目恢复正常施工。""",
-    "station-reception": """在{station}接待选民|{station}|开展代表接待日活动，接待来访群众{people}人次，听取对城市管理、民生保障等方面的意见建议。|现场答复政策咨询，需协调事项已登记转办。
+        "station-reception": """在{station}接待选民|{station}|开展代表接待日活动，接待来访群众{people}人次，听取对城市管理、民生保障等方面的意见建议。|现场答复政策咨询，需协调事项已登记转办。
 代表接待日：倾听群众心声|{station}|按轮值安排在站值班接待，群众反映的问题集中在物业管理和停车难。|对问题分类登记，约请{s}和物业企业到站面对面答复。
 在{station}开展“民情恳谈会”|{station}|邀请居民代表、物业企业、社区干部围坐恳谈，就小区治理难题共商对策。|形成共识{n}条，纳入社区议事清单。
 {station}接待企业代表|{station}|接待辖区企业负责人来访，听取对营商环境、政务服务效率的意见。|企业诉求已转交{d}营商环境部门。
@@ -209,14 +235,14 @@ p|为{p}协调施工难题|{p}|项目因管线迁改滞后，召集建设、施�
 就老旧小区改造听取意见|{station}|邀请改造小区居民到站座谈，听取对改造内容、施工质量的意见。|意见已反馈{s}改造项目办公室。
 养老服务专题接待|{station}|围绕居家养老、老年助餐等问题开展专题接待，邀请民政部门工作人员一同答疑。|推动增设助餐点一处。
 接待农民工工资问题咨询|{station}|接待农民工反映工资拖欠问题，讲解根治欠薪相关规定。|联系劳动保障监察部门介入处理。""",
-    "legislative-input": """征集对{law}的意见|{station}|组织居民、律师、社区干部座谈，逐条讨论{law}。|整理意见建议{n}条，报市人大常委会法制工作委员会。
+        "legislative-input": """征集对{law}的意见|{station}|组织居民、律师、社区干部座谈，逐条讨论{law}。|整理意见建议{n}条，报市人大常委会法制工作委员会。
 就{law}开展问卷调查|{station}|入户发放问卷和线上问卷相结合，征求群众对{law}的意见。|回收有效问卷{people}份，形成意见汇总。
 组织企业讨论{law}|{station}|邀请辖区企业负责人围绕{law}中涉及企业的条款发表意见。|汇总企业意见{n}条上报。
 召开{law}立法座谈会|{station}|召开立法座谈会，邀请物业企业、业委会代表和居民参加。|原汁原味记录群众意见，已通过联系点报送。
 走村入户征集{law}意见|{station}|用群众听得懂的话讲解{law}主要内容，听取群众意见。|收集意见{n}条，已整理报送。
 组织青年讨论{law}|{station}|组织青年志愿者、大学生座谈，收集对{law}的看法。|形成书面意见一份。
 征集{law}意见并开展普法宣传|{station}|结合立法意见征集，向群众宣传相关法律法规。|发放宣传资料{people}份，收集意见{n}条。""",
-    "study": """学习党的二十大精神|{rd}会议室|参加集中学习，深入学习党的二十大报告和新修改的代表法。|撰写学习体会一篇。
+        "study": """学习党的二十大精神|{rd}会议室|参加集中学习，深入学习党的二十大报告和新修改的代表法。|撰写学习体会一篇。
 学习《甘肃省强省会行动实施方案》|{station}|学习强省会行动实施方案，结合本职工作讨论如何落实。|明确本人履职重点三项。
 参加代表履职能力培训|兰州市人大常委会机关|参加代表履职培训班，学习代表建议撰写和审议发言要点。|完成培训并提交心得体会。
 学习习近平总书记对甘肃重要讲话精神|{rd}会议室|专题学习习近平总书记对甘肃重要讲话重要指示批示精神。|结合工作交流发言。
@@ -224,7 +250,7 @@ p|为{p}协调施工难题|{p}|项目因管线迁改滞后，召集建设、施�
 学习“七个加力”“十二个建设”工作部署|线上|通过线上学习平台学习市委“七个加力”“十二个建设”工作部署。|完成全部学习内容。
 参加强省会行动专题报告会|兰州市人大常委会机关|聆听强省会行动专题辅导报告，学习相关政策文件。|记录学习笔记，向所在单位职工传达。
 学习《中华人民共和国全国人民代表大会和地方各级人民代表大会代表法》|{station}|逐章学习代表法，重点学习代表联系群众的相关规定。|进一步明确代表权利和义务。""",
-    "inspection": """参加{p}集中视察|{p}|参加人大常委会组织的集中视察，实地察看项目建设进度，听取情况汇报。|在座谈会上发言，提出意见{n}条。
+        "inspection": """参加{p}集中视察|{p}|参加人大常委会组织的集中视察，实地察看项目建设进度，听取情况汇报。|在座谈会上发言，提出意见{n}条。
 视察{d}老旧小区改造工作|{d}{s}|实地察看改造小区，听取住建部门情况汇报。|建议加快配套设施建设，同步建立长效管理机制。
 视察黄河兰州段生态保护治理|黄河风情线|察看河道整治、岸线绿化和排污口治理情况。|就支沟治理责任落实提出意见。
 视察{d}营商环境建设|{d}政务服务中心|察看“一窗受理”“一网通办”运行情况，与办事企业交流。|建议进一步压缩审批时限。
@@ -233,13 +259,13 @@ p|为{p}协调施工难题|{p}|项目因管线迁改滞后，召集建设、施�
 视察{d}背街小巷整治|{d}{s}|察看背街小巷路面修缮、管网改造和环境卫生情况。|建议完善后续管护机制。
 视察{d}高标准农田建设|{d}{s}|察看高标准农田建设质量和灌溉设施运行情况。|建议明确建后管护责任主体。
 视察兰州新区产业园区发展|兰州新区|察看园区重点企业生产经营和项目建设情况。|就园区配套服务提出意见建议。""",
-    "law-inspection": """参加《中华人民共和国食品安全法》执法检查|{d}{s}农贸市场|检查农贸市场和餐饮单位食品安全主体责任落实情况。|指出问题{n}个，已向监管部门反馈。
+        "law-inspection": """参加《中华人民共和国食品安全法》执法检查|{d}{s}农贸市场|检查农贸市场和餐饮单位食品安全主体责任落实情况。|指出问题{n}个，已向监管部门反馈。
 参加《中华人民共和国大气污染防治法》执法检查|{d}|检查工地扬尘管控、散煤治理和机动车尾气监管情况。|建议加大城乡接合部散煤治理力度。
 参加《中华人民共和国黄河保护法》执法检查|黄河兰州段|检查河道管理、水资源节约集约利用和岸线保护情况。|提出加强执法协作的意见。
 参加《甘肃省安全生产条例》执法检查|{e}|检查企业安全生产责任制落实和隐患排查整治情况。|督促企业完成整改{n}项。
 参加《中华人民共和国未成年人保护法》执法检查|{d}|察看学校、社区未成年人保护工作开展情况。|建议加强校园周边环境治理。
 参加《兰州市物业管理条例》执法检查|{d}{s}|检查物业服务合同履行、维修资金使用和业主委员会组建情况。|就规范物业收费公示提出意见。""",
-    "publicity": """在{loc}宣讲强省会行动|{loc}|以“聚力强省会、代表有作为”为主题，向群众宣讲强省会行动的重大意义和惠民政策。|发放宣传资料{people}份。
+        "publicity": """在{loc}宣讲强省会行动|{loc}|以“聚力强省会、代表有作为”为主题，向群众宣讲强省会行动的重大意义和惠民政策。|发放宣传资料{people}份。
 进企业宣传惠企政策|{e}|向企业职工宣讲强省会惠企政策和稳岗就业政策。|覆盖职工{people}人。
 举办强省会政策宣讲会|{station}|在家站举办政策宣讲会，讲解强省会行动目标任务和惠民举措。|参加群众{people}人，现场答疑。
 在微信群宣传强省会行动|线上|在社区、单位微信群转发强省会行动政策解读。|覆盖群众约{people}人。
@@ -247,7 +273,8 @@ p|为{p}协调施工难题|{p}|项目因管线迁改滞后，召集建设、施�
 在集市宣传惠民政策|{s}集市|利用赶集日设点宣传医保、养老和惠农政策。|现场解答群众咨询，发放资料{people}份。
 向本单位职工宣讲|单位会议室|结合本单位工作向职工宣讲强省会行动部署。|参加职工{people}人。
 在{loc}开展“代表讲政策”活动|{loc}|用群众听得懂的话讲解强省会行动带来的发展机遇。|参加群众{people}人。""",
-}.items()}
+    }.items()
+}
 # proposals: "focus area|title|suggested handler|content"
 PROPOSALS = _lines("""proposal-urban-governance|关于加快老旧小区加装电梯的建议|市住房和城乡建设局|{d}不少老旧小区居民年龄偏大，上下楼困难，加装电梯意愿强烈。但资金分摊难协商、审批环节多、管线迁改费用高，推进较慢。建议简化审批流程，明确管线迁改费用分担办法，并适当提高补贴标准。
 proposal-urban-governance|关于缓解中心城区停车难的建议|市公安局交通警察支队|老城区小区车位严重不足，夜间占道停车普遍。建议利用边角地块建设立体停车场，推动机关单位停车场夜间向周边居民错时开放。
@@ -325,7 +352,9 @@ RESEARCH_OUTCOMES = (
     "形成问题清单和建议清单，在代表小组会上交流。",
 )
 # concerns: "category|content|content…"
-CONCERNS = [[row[0], text] for row in _lines("""
+CONCERNS = [
+    [row[0], text]
+    for row in _lines("""
 housing|小区加装电梯资金分摊难以协商，低层住户不同意|物业公司服务差、收费不透明，业主要求公开账目|老旧小区屋面漏水，维修资金申请程序繁琐|小区供暖温度不达标，夜间室温偏低|安置房迟迟办不下不动产权证
 urban-construction|背街小巷路面破损，雨后积水严重|小区周边路灯损坏多日无人维修|建筑工地夜间施工噪音扰民|早市占道经营，垃圾清理不及时|下水管道堵塞反味，多次报修未彻底解决
 transport|公交站点距离远，老人出行不便|学校周边上下学时段交通拥堵，缺少临时停车点|希望增开通往中心城区的早班公交|路口红绿灯时长设置不合理，行人过街困难|共享电动车乱停乱放，占用盲道
@@ -338,7 +367,9 @@ enterprise|技术改造补助申报流程复杂、材料多|中小企业贷款�
 agriculture|{crop}销售渠道单一，价格波动大|灌溉渠道年久失修，春灌时供水不足|冷链仓储设施不足，鲜菜损耗大|农机购置补贴申请流程不清楚|高标准农田建成后管护责任不明确
 community|楼道堆放杂物存在消防隐患|电动自行车进楼入户充电，居民担心安全|流浪犬在小区出没，老人孩子害怕|小区监控设备损坏，夜间安全感差|社区活动场所少，老年人无处活动
 other|希望开通更多线上办事渠道，减少跑腿|政务服务热线反映问题后回复不及时
-""") for text in row[1:]]
+""")
+    for text in row[1:]
+]
 ENTERPRISE_CONCERN_CATEGORIES = {"enterprise", "employment", "transport", "urban-construction"}
 
 # --- how each delegate type spends its time ------------------------------------------------------
@@ -372,15 +403,28 @@ legislative-input|50 35 15 0
 """)
 LABEL_WEIGHTS = _weights("golden-idea 3 practical-measure 5 innovative-move 2")
 # The demo delegate's own record, oldest first: kind and status (A approved, R returned, S submitted, D draft)
-SHOWCASE = [w.split(":") for w in _words("study:A visit:A station-reception:A visit:A publicity:A visit:A legislative-input:A research:A visit:A station-reception:A proposal:A visit:R station-reception:S proposal:S visit:D")]
-STATUS_CODES = {"A": ActivityStatus.APPROVED, "R": ActivityStatus.RETURNED, "S": ActivityStatus.SUBMITTED, "D": ActivityStatus.DRAFT}
+SHOWCASE = [
+    w.split(":")
+    for w in _words(
+        "study:A visit:A station-reception:A visit:A publicity:A visit:A legislative-input:A research:A visit:A station-reception:A proposal:A visit:R station-reception:S proposal:S visit:D"
+    )
+]
+STATUS_CODES = {
+    "A": ActivityStatus.APPROVED,
+    "R": ActivityStatus.RETURNED,
+    "S": ActivityStatus.SUBMITTED,
+    "D": ActivityStatus.DRAFT,
+}
 # the proposal areas each delegate type mostly writes about
-PROPOSAL_FOCUS = {row[0]: row[1].split() for row in _lines("""
+PROPOSAL_FOCUS = {
+    row[0]: row[1].split()
+    for row in _lines("""
 grassroots|proposal-urban-governance proposal-livelihood-improvement proposal-eco-protection
 entrepreneur|proposal-industry-development proposal-project-construction proposal-tech-innovation
 technical|proposal-tech-innovation proposal-industry-development proposal-livelihood-improvement proposal-eco-protection
 government|proposal-project-construction proposal-urban-governance proposal-industry-development
-""")}
+""")
+}
 # whom a visit goes to see: h households, e an enterprise, p a project
 TARGET_WEIGHTS = _table("""
 grassroots|h 80 e 10 p 10
@@ -455,7 +499,9 @@ class _DemoBuilder:
         self.joined = self.at(campaign.starts_on - timedelta(days=30), 9, 0)
         self.report = DemoReport()
         query = sa.select(Delegation).where(Delegation.retired_at.is_(None))
-        self.delegations = list(db.session.scalars(query.order_by(Delegation.position, Delegation.id)))
+        self.delegations = list(
+            db.session.scalars(query.order_by(Delegation.position, Delegation.id))
+        )
         self.kinds = {k.code: k for k in _live(campaign.kinds)}
         self.initiatives = {i.number: i for i in _live(campaign.initiatives)}
         if not (self.delegations and self.kinds and self.initiatives):
@@ -493,7 +539,8 @@ class _DemoBuilder:
     def mark_typical_cases(self) -> None:
         """Staff pick about one approved entry in sixty as a typical case (典型案例)."""
         entries = db.session.scalars(
-            sa.select(Activity).where(Activity.status == ActivityStatus.APPROVED)
+            sa.select(Activity)
+            .where(Activity.status == ActivityStatus.APPROVED)
             .order_by(Activity.id)
         ).all()
         for activity in entries:
@@ -551,10 +598,20 @@ class _DemoBuilder:
         office, head, party = _street_offices(s)
         new_area = delegation.kind == DelegationKind.NEW_AREA
         return {
-            "d": name, "s": s, "c": c, "v": v, "loc": s + (v if _is_township(s) else c),
-            "crop": crop, "e": self.enterprise(delegation), "n": rng.randint(2, 9),
-            "p": rng.choice(PROJECTS).format(d=name, s=s), "law": rng.choice(LAWS),
-            "firm": rng.choice(FIRMS), "s_unit": office, "s_head": head, "s_party": party,
+            "d": name,
+            "s": s,
+            "c": c,
+            "v": v,
+            "loc": s + (v if _is_township(s) else c),
+            "crop": crop,
+            "e": self.enterprise(delegation),
+            "n": rng.randint(2, 9),
+            "p": rng.choice(PROJECTS).format(d=name, s=s),
+            "law": rng.choice(LAWS),
+            "firm": rng.choice(FIRMS),
+            "s_unit": office,
+            "s_head": head,
+            "s_party": party,
             "rd": "兰州新区人大工委" if new_area else f"{name}人大常委会",
             "gov": "兰州新区管委会" if new_area else f"{name}人民政府",
             "vice": {"district": "副区长", "county": "副县长"}.get(delegation.kind, "副主任"),
@@ -589,8 +646,10 @@ class _DemoBuilder:
                 station = existing.get(f"{delegation.code}-{slug}-1")
                 if station is None:
                     station = Station(
-                        code=f"{delegation.code}-{slug}-1", name=f"{delegation.name}{street}{noun}",
-                        kind=kind, delegation_id=delegation.id,
+                        code=f"{delegation.code}-{slug}-1",
+                        name=f"{delegation.name}{street}{noun}",
+                        kind=kind,
+                        delegation_id=delegation.id,
                         address=f"兰州市{delegation.name}{street}{building}",
                     )
                     db.session.add(station)
@@ -600,24 +659,32 @@ class _DemoBuilder:
 
     def make_delegates(self, total: int) -> list[Delegate]:
         shares = [self.places[d.id][0] for d in self.delegations]
-        slots = [d for d, n in zip(self.delegations, self.quotas(shares, total), strict=True)
-                 for _ in range(n)]
+        slots = [
+            d
+            for d, n in zip(self.delegations, self.quotas(shares, total), strict=True)
+            for _ in range(n)
+        ]
         type_counts = self.quotas(list(TYPE_SHARES.values()), total)
         types = [t for t, n in zip(TYPE_SHARES, type_counts, strict=True) for _ in range(n)]
         self.rng.shuffle(types)
         if "entrepreneur" not in types:
             types[-1] = "entrepreneur"
         pairs = list(zip(slots, types, strict=True))
-        showcase = next((i for i, (d, t) in enumerate(pairs)
-                         if d.code == "chengguan" and t == "grassroots"), 0)
+        showcase = next(
+            (i for i, (d, t) in enumerate(pairs) if d.code == "chengguan" and t == "grassroots"), 0
+        )
         self.used_names.add("马秀兰")
         created = []
         for i, (delegation, type_code) in enumerate(pairs):
             ctx = self.context(delegation)
             if i == showcase:
                 delegate = Delegate(
-                    name="马秀兰", gender=Gender.FEMALE, level=Level.CITY, delegation=delegation,
-                    delegate_type=DelegateType.GRASSROOTS, job_title="党委书记",
+                    name="马秀兰",
+                    gender=Gender.FEMALE,
+                    level=Level.CITY,
+                    delegation=delegation,
+                    delegate_type=DelegateType.GRASSROOTS,
+                    job_title="党委书记",
                     work_unit=f"{delegation.name}{self.places[delegation.id][2][0]}宏安社区",
                     station=self.stations[delegation.id].get(StationKind.HOME),
                 )
@@ -631,7 +698,9 @@ class _DemoBuilder:
         self.report.delegates = len(created)
         return created
 
-    def random_delegate(self, delegation: Delegation, delegate_type: DelegateType, ctx: dict) -> Delegate:
+    def random_delegate(
+        self, delegation: Delegation, delegate_type: DelegateType, ctx: dict
+    ) -> Delegate:
         rng = self.rng
         gender = Gender.FEMALE if rng.random() < FEMALE_SHARE[delegate_type] else Gender.MALE
         level = Level(self.pick(LEVEL_WEIGHTS))
@@ -648,12 +717,20 @@ class _DemoBuilder:
         if rng.random() < 0.85:
             station = self.stations[delegation.id].get(StationKind(self.pick(STATION_WEIGHTS)))
         return Delegate(
-            name=self.unique_name(gender), gender=gender, level=level, delegation=delegation,
-            delegate_type=delegate_type, work_unit=unit, job_title=title, station=station,
+            name=self.unique_name(gender),
+            gender=gender,
+            level=level,
+            delegation=delegation,
+            delegate_type=delegate_type,
+            work_unit=unit,
+            job_title=title,
+            station=station,
         )
 
     def make_accounts(self, delegates: list[Delegate]) -> None:
-        chengguan = next((d for d in self.delegations if d.code == "chengguan"), self.delegations[0])
+        chengguan = next(
+            (d for d in self.delegations if d.code == "chengguan"), self.delegations[0]
+        )
         entrepreneurs = [d for d in delegates if d.delegate_type == DelegateType.ENTREPRENEUR]
         self.qiye = min(entrepreneurs, key=lambda d: (d.level != Level.CITY, d.id), default=None)
         accounts = (
@@ -662,14 +739,19 @@ class _DemoBuilder:
             ("staff_cg", f"{chengguan.name}人大常委会选联工委", Role.STAFF, None, chengguan),
             ("daibiao", self.showcase.name, Role.DELEGATE, self.showcase, None),
         ) + ((("qiye", self.qiye.name, Role.DELEGATE, self.qiye, None),) if self.qiye else ())
-        taken = set(db.session.scalars(
-            sa.select(User.username).where(User.username.in_(DEMO_USERNAMES))))
+        taken = set(
+            db.session.scalars(sa.select(User.username).where(User.username.in_(DEMO_USERNAMES)))
+        )
         for username, display_name, role, delegate, delegation in accounts:
             if username in taken:
                 continue  # an account made by hand keeps its own password
             user = create_user(
-                username=username, display_name=display_name, role=role,
-                password=DEMO_PASSWORD, delegate=delegate, delegation=delegation,
+                username=username,
+                display_name=display_name,
+                role=role,
+                password=DEMO_PASSWORD,
+                delegate=delegate,
+                delegation=delegation,
             )
             user.created_at = self.joined
             if delegate is not None:
@@ -695,15 +777,27 @@ class _DemoBuilder:
         active = [d for d in delegates if d.id not in idle]
         batch: list[Activity] = []
         for delegate in active:
-            peers = [p for p in active if p.delegation_id == delegate.delegation_id and p is not delegate]
+            peers = [
+                p for p in active if p.delegation_id == delegate.delegation_id and p is not delegate
+            ]
             if delegate is self.showcase and all(kind in self.kinds for kind, _ in SHOWCASE):
                 for i, (kind_code, status) in enumerate(SHOWCASE):
                     offset = int(span * (i + 0.5) / len(SHOWCASE)) + rng.randint(-3, 3)
                     day = start + timedelta(days=min(span - 1, max(0, offset)))
-                    batch.append(self.build_activity(delegate, kind_code, day, STATUS_CODES[status],
-                                                     peers, 1 if kind_code == "visit" else 0))
+                    batch.append(
+                        self.build_activity(
+                            delegate,
+                            kind_code,
+                            day,
+                            STATUS_CODES[status],
+                            peers,
+                            1 if kind_code == "visit" else 0,
+                        )
+                    )
                 continue
-            weights = {k: w for k, w in KIND_WEIGHTS[delegate.delegate_type].items() if k in self.kinds}
+            weights = {
+                k: w for k, w in KIND_WEIGHTS[delegate.delegate_type].items() if k in self.kinds
+            }
             count = max(1, round(rng.gammavariate(2.5, mean / 2.5)))
             for day in sorted(self.random_day(start, span) for _ in range(count)):
                 kind_code = self.pick(weights or dict.fromkeys(self.kinds, 1))
@@ -724,12 +818,23 @@ class _DemoBuilder:
 
     def random_status(self, recent: bool) -> ActivityStatus:
         weights = (30, 55, 5, 10) if recent else (90, 1.5, 5, 3.5)
-        statuses = (ActivityStatus.APPROVED, ActivityStatus.SUBMITTED, ActivityStatus.RETURNED,
-                    ActivityStatus.DRAFT)
+        statuses = (
+            ActivityStatus.APPROVED,
+            ActivityStatus.SUBMITTED,
+            ActivityStatus.RETURNED,
+            ActivityStatus.DRAFT,
+        )
         return self.rng.choices(statuses, weights=weights)[0]
 
-    def build_activity(self, delegate: Delegate, kind_code: str, day: date, status: ActivityStatus,
-                       peers: list[Delegate], min_concerns: int = 0) -> Activity:
+    def build_activity(
+        self,
+        delegate: Delegate,
+        kind_code: str,
+        day: date,
+        status: ActivityStatus,
+        peers: list[Delegate],
+        min_concerns: int = 0,
+    ) -> Activity:
         rng, kind = self.rng, self.kinds[kind_code]
         ctx = self.context(delegate.delegation)
         station = self.station_for(delegate, kind_code)
@@ -737,10 +842,16 @@ class _DemoBuilder:
         hh = max(2, people // rng.choice((2, 3)))
         ctx.update(station=station.name, station_id=station.id, people=people, hh=hh)
         activity = Activity(
-            campaign_id=self.campaign.id, delegate_id=delegate.id, kind_id=kind.id,
-            delegation_id=delegate.delegation_id, delegate_type=delegate.delegate_type,
-            level=delegate.level, occurred_on=day, people_reached=people,
-            status=status, created_by_id=self.user_ids.get(delegate.id),
+            campaign_id=self.campaign.id,
+            delegate_id=delegate.id,
+            kind_id=kind.id,
+            delegation_id=delegate.delegation_id,
+            delegate_type=delegate.delegate_type,
+            level=delegate.level,
+            occurred_on=day,
+            people_reached=people,
+            status=status,
+            created_by_id=self.user_ids.get(delegate.id),
         )
         focus_code = self.fill_text(activity, kind_code, ctx, delegate.delegate_type)
         self.assign_initiative(activity, kind_code, delegate.delegate_type)
@@ -756,18 +867,24 @@ class _DemoBuilder:
         self.report.proposals += activity.proposal is not None
         return activity
 
-    def fill_text(self, activity: Activity, kind_code: str, ctx: dict,
-                  delegate_type: DelegateType) -> str | None:
+    def fill_text(
+        self, activity: Activity, kind_code: str, ctx: dict, delegate_type: DelegateType
+    ) -> str | None:
         """Title, place, description and outcome, plus the kind's own fields; the focus hint."""
         rng, focus_code, rural = self.rng, None, ctx["loc"].endswith("村")
         if kind_code == "proposal":
             liked = [r for r in PROPOSALS if r[0] in PROPOSAL_FOCUS[delegate_type]]
-            focus_code, title, handler, content = rng.choice(liked if rng.random() < 0.7 else PROPOSALS)
+            focus_code, title, handler, content = rng.choice(
+                liked if rng.random() < 0.7 else PROPOSALS
+            )
             ctx["handler"] = handler = handler.format_map(ctx)
             weights = {label: LABEL_WEIGHTS.get(label.code, 1) for label in self.labels}
             label = self.pick(weights) if weights else None
-            activity.proposal = Proposal(label_id=label and label.id, content=content.format_map(ctx),
-                                         suggested_handler=handler)
+            activity.proposal = Proposal(
+                label_id=label and label.id,
+                content=content.format_map(ctx),
+                suggested_handler=handler,
+            )
             place, description = "", rng.choice(PROPOSAL_DESCRIPTIONS)
             outcome = rng.choice(PROPOSAL_OUTCOMES)
         elif kind_code == "research":
@@ -780,7 +897,9 @@ class _DemoBuilder:
         elif kind_code in TEMPLATES:
             lines = TEMPLATES[kind_code]
             if kind_code in ("visit", "enterprise-service"):
-                target = self.pick(TARGET_WEIGHTS[delegate_type if kind_code == "visit" else kind_code])
+                target = self.pick(
+                    TARGET_WEIGHTS[delegate_type if kind_code == "visit" else kind_code]
+                )
                 fits = [t for t in lines if t[0] == target and (rural or "{crop}" not in t[1])]
                 _, *line = rng.choice(fits)
                 activity.visit_target_kind = VISIT_TARGETS[target][0]
@@ -816,7 +935,9 @@ class _DemoBuilder:
         untyped = [c for c in calls if c.delegate_type is None]
         return typed[0] if typed else (self.rng.choice(untyped) if untyped else None)
 
-    def assign_initiative(self, activity: Activity, kind_code: str, delegate_type: DelegateType) -> None:
+    def assign_initiative(
+        self, activity: Activity, kind_code: str, delegate_type: DelegateType
+    ) -> None:
         """The kind's own initiative mostly; now and then 二, the delegate type's call."""
         number = self.kinds[kind_code].default_initiative_number
         if number not in self.initiatives:
@@ -833,7 +954,9 @@ class _DemoBuilder:
             return []
         weights = {k: w for k, w in FOCUS_WEIGHTS[delegate_type].items() if k in self.focus}
         first = self.focus.get(focus_code) or (
-            self.focus[self.pick(weights)] if weights else self.rng.choice(list(self.focus.values()))
+            self.focus[self.pick(weights)]
+            if weights
+            else self.rng.choice(list(self.focus.values()))
         )
         areas = [first]
         others = [f for f in self.focus.values() if f.group == first.group and f is not first]
@@ -841,8 +964,9 @@ class _DemoBuilder:
             areas.append(self.rng.choice(others))
         return areas
 
-    def concerns_for(self, activity: Activity, kind_code: str, ctx: dict[str, Any],
-                     minimum: int) -> list[Concern]:
+    def concerns_for(
+        self, activity: Activity, kind_code: str, ctx: dict[str, Any], minimum: int
+    ) -> list[Concern]:
         rng = self.rng
         weights = CONCERN_COUNTS.get(kind_code, [30, 40, 20, 10])
         count = max(minimum, rng.choices(range(len(weights)), weights=weights)[0])
@@ -853,20 +977,30 @@ class _DemoBuilder:
         if business:
             pool = [c for c in self.concern_pool if c[0] in ENTERPRISE_CONCERN_CATEGORIES]
         else:
-            pool = [c for c in self.concern_pool
-                    if c[0] != "enterprise" and (rural or c[0] != "agriculture")]
+            pool = [
+                c
+                for c in self.concern_pool
+                if c[0] != "enterprise" and (rural or c[0] != "agriculture")
+            ]
         concerns = []
         for position, (code, text) in enumerate(rng.sample(pool or self.concern_pool, count), 1):
             by_firm = code == "enterprise" or (business and rng.random() < 0.5)
             if by_firm:
                 name = ctx["e"] if rng.random() < 0.7 else ""
             else:
-                name = self.pick(SURNAMES) + rng.choice(CITIZEN_SUFFIXES) if rng.random() < 0.4 else ""
-            concerns.append(Concern(
-                position=position, category_id=self.categories[code].id, content=text.format_map(ctx),
-                raised_by_kind=RaisedByKind.ENTERPRISE if by_firm else RaisedByKind.CITIZEN,
-                raised_by_name=name, raised_by_phone=self.phone() if rng.random() < 0.08 else "",
-            ))
+                name = (
+                    self.pick(SURNAMES) + rng.choice(CITIZEN_SUFFIXES) if rng.random() < 0.4 else ""
+                )
+            concerns.append(
+                Concern(
+                    position=position,
+                    category_id=self.categories[code].id,
+                    content=text.format_map(ctx),
+                    raised_by_kind=RaisedByKind.ENTERPRISE if by_firm else RaisedByKind.CITIZEN,
+                    raised_by_name=name,
+                    raised_by_phone=self.phone() if rng.random() < 0.08 else "",
+                )
+            )
         return concerns
 
     def stamp(self, activity: Activity) -> None:
@@ -912,8 +1046,13 @@ class _FollowUp:
     def __init__(self, builder: _DemoBuilder):
         self.b = builder
         self.rng = builder.rng
-        self.bodies = list(db.session.scalars(
-            sa.select(HandlingBody).where(HandlingBody.retired_at.is_(None)).order_by(HandlingBody.position)))
+        self.bodies = list(
+            db.session.scalars(
+                sa.select(HandlingBody)
+                .where(HandlingBody.retired_at.is_(None))
+                .order_by(HandlingBody.position)
+            )
+        )
         self.staff = db.session.scalar(sa.select(User).where(User.username == "staff"))
 
     def run(self) -> None:
@@ -942,11 +1081,15 @@ class _FollowUp:
         if rng.random() < 0.06:
             proposal.status = ProposalStatus.NOT_REGISTERED
             proposal.not_registered_reason = "所提事项属于个案诉求，已转有关部门按诉求办理。"
-            proposal.decided_at = self.b.at(min(day + timedelta(days=7), today - timedelta(days=1)), 10, 0)
+            proposal.decided_at = self.b.at(
+                min(day + timedelta(days=7), today - timedelta(days=1)), 10, 0
+            )
             return
         assigned_on = day + timedelta(days=rng.randint(7, 20))
         if assigned_on >= today:
-            proposal.status = ProposalStatus.REGISTERED if rng.random() < 0.6 else ProposalStatus.SUBMITTED
+            proposal.status = (
+                ProposalStatus.REGISTERED if rng.random() < 0.6 else ProposalStatus.SUBMITTED
+            )
             return
         proposal.decided_at = self.b.at(assigned_on - timedelta(days=3), 10, 0)
         proposal.is_complex = rng.random() < 0.15
@@ -958,9 +1101,14 @@ class _FollowUp:
         if replied_on >= today or rng.random() < 0.2:
             return  # still being handled: some of these will be overdue
         outcome = rng.choices(list(ProposalOutcome), weights=(45, 30, 15, 10))[0]
-        reply = ProposalReply(round=1, text=rng.choice(REPLY_TEXTS), replied_on=replied_on,
-                              outcome=outcome, recorded_by_id=self.staff.id if self.staff else None,
-                              recorded_at=self.b.at(replied_on, 16, 0))
+        reply = ProposalReply(
+            round=1,
+            text=rng.choice(REPLY_TEXTS),
+            replied_on=replied_on,
+            outcome=outcome,
+            recorded_by_id=self.staff.id if self.staff else None,
+            recorded_at=self.b.at(replied_on, 16, 0),
+        )
         proposal.replies.append(reply)
         proposal.status = ProposalStatus.REPLIED
         rated_on = replied_on + timedelta(days=rng.randint(3, 20))
@@ -977,7 +1125,9 @@ class _FollowUp:
 
     def concern(self, concern: Concern, day: date) -> None:
         rng, today = self.rng, self.b.today
-        step = rng.choices(("open", "referred", "resolved", "unresolvable"), weights=(25, 20, 45, 10))[0]
+        step = rng.choices(
+            ("open", "referred", "resolved", "unresolvable"), weights=(25, 20, 45, 10)
+        )[0]
         if step == "open":
             return
         referred_on = min(day + timedelta(days=rng.randint(1, 7)), today - timedelta(days=1))
@@ -991,7 +1141,10 @@ class _FollowUp:
             concern.resolution, concern.status = ConcernResolution.RESOLVED, ConcernStatus.RESOLVED
             concern.resolution_note = "已协调解决。"
         else:
-            concern.resolution, concern.status = ConcernResolution.UNRESOLVABLE, ConcernStatus.UNRESOLVABLE
+            concern.resolution, concern.status = (
+                ConcernResolution.UNRESOLVABLE,
+                ConcernStatus.UNRESOLVABLE,
+            )
             concern.resolution_note = "涉及规划调整，近期无法解决，已向群众说明。"
         concern.resolved_at = self.b.at(done_on, 15, 0)
         if rng.random() < 0.6 and done_on + timedelta(days=3) < today:
@@ -1030,17 +1183,30 @@ def _echo_logins(logins: list[tuple[str, str, str]], heading: str) -> None:
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when delegates already exist.")
 @click.option("--seed", default=2023, show_default=True)
-@click.option("--delegates", type=click.IntRange(min=1), default=None,
-              help="Delegates to create [default: 120; 2,000 with --activities].")
-@click.option("--months", type=click.IntRange(min=1), default=None,
-              help="Months of entries up to today [default: 6; with --activities, as many as "
-                   "about five entries a delegate a month fill].")
-@click.option("--activities", type=click.IntRange(min=0), default=None,
-              help="Generate this many entries at scale (bulk inserts, e.g. 1000000) instead "
-                   "of the hand-shaped demo.")
+@click.option(
+    "--delegates",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Delegates to create [default: 120; 2,000 with --activities].",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Months of entries up to today [default: 6; with --activities, as many as "
+    "about five entries a delegate a month fill].",
+)
+@click.option(
+    "--activities",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Generate this many entries at scale (bulk inserts, e.g. 1000000) instead "
+    "of the hand-shaped demo.",
+)
 @with_appcontext
-def demo_command(if_empty: bool, seed: int, delegates: int | None, months: int | None,
-                 activities: int | None) -> None:
+def demo_command(
+    if_empty: bool, seed: int, delegates: int | None, months: int | None, activities: int | None
+) -> None:
     """Fill an empty database with demo stations, delegates, accounts and activities.
 
     Without --activities: the hand-shaped demo (120 delegates, six months, every state of
@@ -1056,9 +1222,13 @@ def demo_command(if_empty: bool, seed: int, delegates: int | None, months: int |
                 "数据库中已有代表数据，演示数据只写入空数据库（如需跳过请加 --if-empty）。"
             )
         click.echo("演示数据已存在，未做改动。")
-        found = {u.username: u for u in db.session.scalars(
-            sa.select(User).where(User.username.in_(DEMO_USERNAMES)))}
-        logins = [(n, DEMO_PASSWORD, describe_account(found[n])) for n in DEMO_USERNAMES if n in found]
+        found = {
+            u.username: u
+            for u in db.session.scalars(sa.select(User).where(User.username.in_(DEMO_USERNAMES)))
+        }
+        logins = [
+            (n, DEMO_PASSWORD, describe_account(found[n])) for n in DEMO_USERNAMES if n in found
+        ]
         _echo_logins(logins, "演示账号（密码如未修改）：")
         return
     if activities is not None:
@@ -1102,8 +1272,11 @@ class _ProgressLines:
         tenth = done * 10 // total if total else 10
         if tenth > self.shown:
             self.shown = tenth
-            click.echo(f"{self.label} {done:,} / {total:,}（{tenth * 10}%，"
-                       f"{time.perf_counter() - self.started:.1f} 秒）", err=True)
+            click.echo(
+                f"{self.label} {done:,} / {total:,}（{tenth * 10}%，"
+                f"{time.perf_counter() - self.started:.1f} 秒）",
+                err=True,
+            )
 
 
 def _demo_at_scale(seed: int, delegates: int, months: int | None, activities: int) -> None:
@@ -1115,8 +1288,12 @@ def _demo_at_scale(seed: int, delegates: int, months: int | None, activities: in
         if active_campaign() is None:
             load_campaign(current_app.config["DEFAULT_CAMPAIGN_FILE"])
         report = generate_at_scale(
-            activities=activities, delegates=delegates, span=Span.months_to_today(months, today),
-            today=today, seed=seed, progress=_ProgressLines("写入履职活动"),
+            activities=activities,
+            delegates=delegates,
+            span=Span.months_to_today(months, today),
+            today=today,
+            seed=seed,
+            progress=_ProgressLines("写入履职活动"),
         )
         started = time.perf_counter()
         db.session.commit()
@@ -1137,5 +1314,10 @@ def _demo_at_scale(seed: int, delegates: int, months: int | None, activities: in
     _echo_logins(report.logins, f"演示账号（密码均为 {DEMO_PASSWORD}）：")
 
 
-_STAGES = {"delegates and accounts": "代表和账号", "entries and rollups": "履职活动和汇总",
-           "indexes": "索引", "commit": "提交", "analyze": "统计信息"}
+_STAGES = {
+    "delegates and accounts": "代表和账号",
+    "entries and rollups": "履职活动和汇总",
+    "indexes": "索引",
+    "commit": "提交",
+    "analyze": "统计信息",
+}

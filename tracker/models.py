@@ -339,8 +339,14 @@ class Activity(db.Model):
     __table_args__ = (
         sa.Index("ix_activity_delegate_status_occurred", "delegate_id", "status", "occurred_on"),
         # Covers a month's approved entries for the dashboard without reading the table.
-        sa.Index("ix_activity_status_occurred", "status", "occurred_on", "campaign_id",
-                 "delegation_id", postgresql_include=["id"]),
+        sa.Index(
+            "ix_activity_status_occurred",
+            "status",
+            "occurred_on",
+            "campaign_id",
+            "delegation_id",
+            postgresql_include=["id"],
+        ),
         sa.Index("ix_activity_delegation_occurred", "delegation_id", "occurred_on"),
         # A delegate's own list (我的履职), newest first, without sorting their whole history.
         sa.Index("ix_activity_delegate_occurred_id", "delegate_id", "occurred_on", "id"),

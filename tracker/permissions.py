@@ -53,7 +53,9 @@ def can_view_activity(user: User, activity: Activity) -> bool:
     if user.role == Role.DELEGATE:
         return user.delegate_id is not None and activity.delegate_id == user.delegate_id
     if user.role == Role.STAFF and user.delegation_id is not None:
-        return activity.delegation_id == user.delegation_id and activity.status != ActivityStatus.DRAFT
+        return (
+            activity.delegation_id == user.delegation_id and activity.status != ActivityStatus.DRAFT
+        )
     if user.role in (Role.STAFF, Role.ADMIN):
         return activity.status != ActivityStatus.DRAFT
     return False

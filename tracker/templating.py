@@ -123,8 +123,12 @@ def init_app(app: Flask) -> None:
 
             return delegate_todo_counts(scope_for(current_user))
 
-        return {"unread_notifications": count, "staff_todo": staff_todo,
-                "delegate_todo": delegate_todo}
+        return {
+            "unread_notifications": count,
+            "staff_todo": staff_todo,
+            "delegate_todo": delegate_todo,
+        }
+
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.trim_blocks = True

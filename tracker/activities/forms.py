@@ -137,9 +137,7 @@ class ConcernForm(Form):
     )
 
     def is_blank(self) -> bool:
-        return not any(
-            (self.content.data, self.raised_by_name.data, self.raised_by_phone.data)
-        )
+        return not any((self.content.data, self.raised_by_name.data, self.raised_by_phone.data))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -205,7 +203,9 @@ class ActivityForm(FlaskForm):
     """Log or edit an activity. Choices come from the active campaign."""
 
     kind = RadioChoiceField(_l("活动类型"), validators=[InputRequired(_l("请选择活动类型。"))])
-    initiative = RadioChoiceField(_l("所属倡议"), validators=[InputRequired(_l("请选择所属倡议。"))])
+    initiative = RadioChoiceField(
+        _l("所属倡议"), validators=[InputRequired(_l("请选择所属倡议。"))]
+    )
     call = ChoiceField(_l("响应的号召（选填）"), validators=[Optional()])
     title = StringField(
         _l("标题"),
@@ -295,18 +295,14 @@ class ActivityForm(FlaskForm):
         initiatives = [i for i in campaign.initiatives if not i.is_retired]
         self.initiatives_by_code = {i.code: i for i in initiatives}
         self.initiative.choices = [(i.code, f"{i.numeral}、{i.headline}") for i in initiatives]
-        self.calls_by_code = {
-            c.code: c for i in initiatives for c in i.calls if not c.is_retired
-        }
+        self.calls_by_code = {c.code: c for i in initiatives for c in i.calls if not c.is_retired}
         self.call.choices = [("", _l("（不选）"))] + [
             (c.code, f"{c.initiative.numeral}·{c.title}") for c in self.calls_by_code.values()
         ]
         self.focus_by_code = {f.code: f for f in campaign.focus_areas if not f.is_retired}
         self.focus_areas.choices = [(f.code, f.name) for f in self.focus_by_code.values()]
         self.stations_by_id = {str(s.id): s for s in stations}
-        self.station.choices = [("", _l("（不在家站）"))] + [
-            (str(s.id), s.name) for s in stations
-        ]
+        self.station.choices = [("", _l("（不在家站）"))] + [(str(s.id), s.name) for s in stations]
         self.participants.choices = [(str(d.id), d.name) for d in co_delegates]
         self.visit_target_kind.choices = VisitTargetKind.choices()
         self.labels_by_code = {p.code: p for p in campaign.proposal_labels if not p.is_retired}
@@ -362,13 +358,17 @@ class ActivityForm(FlaskForm):
             raise ValidationError(_l("日期不能晚于今天。"))
         if value < self.campaign.starts_on:
             raise ValidationError(
-                _l("日期不能早于主题活动开始之日（%(day)s）。",
-                   day=format_date(self.campaign.starts_on, "long"))
+                _l(
+                    "日期不能早于主题活动开始之日（%(day)s）。",
+                    day=format_date(self.campaign.starts_on, "long"),
+                )
             )
         if self.campaign.ends_on and value > self.campaign.ends_on:
             raise ValidationError(
-                _l("日期不能晚于主题活动结束之日（%(day)s）。",
-                   day=format_date(self.campaign.ends_on, "long"))
+                _l(
+                    "日期不能晚于主题活动结束之日（%(day)s）。",
+                    day=format_date(self.campaign.ends_on, "long"),
+                )
             )
 
     def validate_call(self, field) -> None:

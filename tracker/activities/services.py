@@ -142,8 +142,13 @@ def approve_activity(activity: Activity, reviewer: User, *, expected_version: in
     activity.approved_at = now
     activity.late = month_is_closed(activity.campaign_id, activity.occurred_on)
     count_approval(activity, +1)
-    record(reviewer, activity, "approve", from_state=ActivityStatus.SUBMITTED,
-           to_state=ActivityStatus.APPROVED)
+    record(
+        reviewer,
+        activity,
+        "approve",
+        from_state=ActivityStatus.SUBMITTED,
+        to_state=ActivityStatus.APPROVED,
+    )
     db.session.flush()
     return activity
 
@@ -222,11 +227,22 @@ def _send_back(
     activity.reviewed_by_id = reviewer.id
     activity.reviewed_at = utcnow()
     activity.approved_at = None
-    record(reviewer, activity, action, from_state=previous, to_state=ActivityStatus.RETURNED,
-           note=reason)
+    record(
+        reviewer,
+        activity,
+        action,
+        from_state=previous,
+        to_state=ActivityStatus.RETURNED,
+        note=reason,
+    )
     owner = activity.delegate.user
-    notify(owner.id if owner else None, "activity_returned", subject=activity.title, detail=reason,
-           link=url_for("activities.detail", activity_id=activity.id))
+    notify(
+        owner.id if owner else None,
+        "activity_returned",
+        subject=activity.title,
+        detail=reason,
+        link=url_for("activities.detail", activity_id=activity.id),
+    )
     db.session.flush()
     return activity
 
@@ -235,8 +251,13 @@ def _mark_submitted(activity: Activity, author: User) -> None:
     previous = activity.status
     activity.status = ActivityStatus.SUBMITTED
     activity.submitted_at = utcnow()
-    record(author, activity, "submit" if previous == ActivityStatus.DRAFT else "resubmit",
-           from_state=previous, to_state=ActivityStatus.SUBMITTED)
+    record(
+        author,
+        activity,
+        "submit" if previous == ActivityStatus.DRAFT else "resubmit",
+        from_state=previous,
+        to_state=ActivityStatus.SUBMITTED,
+    )
 
 
 def _apply_input(activity: Activity, data: ActivityInput, delegate: Delegate) -> None:
@@ -254,13 +275,17 @@ def _apply_input(activity: Activity, data: ActivityInput, delegate: Delegate) ->
     activity.visit_target = data.visit_target
     activity.research_topic = data.research_topic
     activity.research_findings = data.research_findings
-    activity.focus_areas = list(
-        db.session.scalars(sa.select(FocusArea).where(FocusArea.id.in_(data.focus_area_ids)))
-    ) if data.focus_area_ids else []
+    activity.focus_areas = (
+        list(db.session.scalars(sa.select(FocusArea).where(FocusArea.id.in_(data.focus_area_ids))))
+        if data.focus_area_ids
+        else []
+    )
     participant_ids = [i for i in data.participant_ids if i != delegate.id]
-    activity.participants = list(
-        db.session.scalars(sa.select(Delegate).where(Delegate.id.in_(participant_ids)))
-    ) if participant_ids else []
+    activity.participants = (
+        list(db.session.scalars(sa.select(Delegate).where(Delegate.id.in_(participant_ids))))
+        if participant_ids
+        else []
+    )
 
     if activity.proposal is not None and activity.proposal.status != ProposalStatus.SUBMITTED:
         pass  # registered and in handling: its text is what the handling bodies received

@@ -185,15 +185,22 @@ def _load_activity(activity_id: int) -> Activity:
 def detail(activity_id: int):
     activity = _load_activity(activity_id)
     require(can_view_activity(current_user, activity))
-    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm(),
-                           entries=history("activity", activity.id))
+    return render_template(
+        "activities/detail.html",
+        activity=activity,
+        action_form=FlaskForm(),
+        entries=history("activity", activity.id),
+    )
 
 
 def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) -> ActivityForm:
     stations = db.session.scalars(
-        sa.select(Station).where(Station.retired_at.is_(None)).order_by(
+        sa.select(Station)
+        .where(Station.retired_at.is_(None))
+        .order_by(
             # the delegate's own delegation's stations first
-            (Station.delegation_id != delegate.delegation_id), Station.id
+            (Station.delegation_id != delegate.delegation_id),
+            Station.id,
         )
     ).all()
     # id and name only: a delegation of a city holds hundreds of delegates, and whole ORM
@@ -207,7 +214,9 @@ def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) ->
         )
         .order_by(Delegate.name)
     ).all()
-    kwargs = dict(campaign=campaign, today=local_today(), stations=stations, co_delegates=co_delegates)
+    kwargs = dict(
+        campaign=campaign, today=local_today(), stations=stations, co_delegates=co_delegates
+    )
     if obj_data is not None:
         return ActivityForm(formdata=None, data=obj_data, **kwargs)
     return ActivityForm(**kwargs)
@@ -246,7 +255,9 @@ def _data_from_activity(activity: Activity) -> dict:
         "participants": [str(d.id) for d in activity.participants],
         "description": activity.description,
         "outcome": activity.outcome,
-        "visit_target_kind": activity.visit_target_kind.value if activity.visit_target_kind else None,
+        "visit_target_kind": activity.visit_target_kind.value
+        if activity.visit_target_kind
+        else None,
         "visit_target": activity.visit_target,
         "research_topic": activity.research_topic,
         "research_findings": activity.research_findings,
@@ -264,7 +275,8 @@ def _data_from_activity(activity: Activity) -> dict:
             }
             for c in activity.concerns
             if c.status == ConcernStatus.OPEN
-        ] or [{"raised_by_kind": "citizen"}],
+        ]
+        or [{"raised_by_kind": "citizen"}],
     }
 
 
@@ -294,7 +306,10 @@ def new():
         if not form.concerns.entries:
             form.add_blank_concern()
     return render_template(
-        "activities/form.html", form=form, activity=None, campaign=campaign,
+        "activities/form.html",
+        form=form,
+        activity=None,
+        campaign=campaign,
         draft_key=draft_key(current_user.id),
     )
 
@@ -315,7 +330,10 @@ def edit(activity_id: int):
         if form.validate_on_submit():
             try:
                 update_activity(
-                    activity, form.to_input(), current_user, expected_version=version,
+                    activity,
+                    form.to_input(),
+                    current_user,
+                    expected_version=version,
                     submit=form.wants_submit(),
                 )
             except (StaleObjectError, ActivityStateError):
@@ -328,7 +346,11 @@ def edit(activity_id: int):
         if not form.concerns.entries:
             form.add_blank_concern()
     return render_template(
-        "activities/form.html", form=form, activity=activity, campaign=campaign, version=version,
+        "activities/form.html",
+        form=form,
+        activity=activity,
+        campaign=campaign,
+        version=version,
         draft_key=draft_key(current_user.id, activity.id),
     )
 
@@ -336,15 +358,27 @@ def edit(activity_id: int):
 def _conflict(activity_id: int):
     """Someone changed the entry first: show the fresh copy, write nothing (HTTP 409)."""
     activity = _load_activity(activity_id)
-    flash(_("这条记录刚刚已在别处修改，您的改动没有保存。下面是最新内容，请核对后再操作。"), "warning")
+    flash(
+        _("这条记录刚刚已在别处修改，您的改动没有保存。下面是最新内容，请核对后再操作。"), "warning"
+    )
     if can_edit_activity(current_user, activity):
-        form = _form_context(activity.delegate, activity.campaign, obj_data=_data_from_activity(activity))
+        form = _form_context(
+            activity.delegate, activity.campaign, obj_data=_data_from_activity(activity)
+        )
         return render_template(
-            "activities/form.html", form=form, activity=activity, campaign=activity.campaign,
-            version=activity.version, draft_key=draft_key(current_user.id, activity.id),
+            "activities/form.html",
+            form=form,
+            activity=activity,
+            campaign=activity.campaign,
+            version=activity.version,
+            draft_key=draft_key(current_user.id, activity.id),
         ), 409
-    return render_template("activities/detail.html", activity=activity, action_form=FlaskForm(),
-                           entries=history("activity", activity.id)), 409
+    return render_template(
+        "activities/detail.html",
+        activity=activity,
+        action_form=FlaskForm(),
+        entries=history("activity", activity.id),
+    ), 409
 
 
 @bp.route("/<int:activity_id>/submit", methods=["POST"])

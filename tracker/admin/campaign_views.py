@@ -60,9 +60,6 @@ class CampaignActivateForm(FlaskForm):
     """Carries the CSRF token of the 设为当前 button."""
 
 
-
-
-
 # --- views --------------------------------------------------------------------------------------
 
 

@@ -278,15 +278,25 @@ def _referenced(row_id: int, columns: tuple[Any, ...]) -> bool:
     )
 
 
-def _delete_or_retire(row: Station | Delegation, actor: User, in_use: bool,
-                      set_retired: Callable[[Any, User, bool], Any]) -> Removal:
+def _delete_or_retire(
+    row: Station | Delegation,
+    actor: User,
+    in_use: bool,
+    set_retired: Callable[[Any, User, bool], Any],
+) -> Removal:
     """Retire a row that history refers to; delete (and audit) one nothing refers to."""
     _require_admin(actor)
     if in_use:
         set_retired(row, actor, True)
         return Removal.RETIRED
-    record(actor, row, "delete", from_state="retired" if row.is_retired else "active",
-           note=f"{row.code} {row.name}", object_type=type(row).__name__.lower())
+    record(
+        actor,
+        row,
+        "delete",
+        from_state="retired" if row.is_retired else "active",
+        note=f"{row.code} {row.name}",
+        object_type=type(row).__name__.lower(),
+    )
     db.session.delete(row)
     db.session.flush()
     return Removal.DELETED
@@ -411,13 +421,21 @@ def delegation_usage() -> dict[int, DelegationUsage]:
 
 def is_delegation_in_use(delegation: Delegation) -> bool:
     """Whether a delegate, activity, station, staff account or summary refers to it."""
-    columns = (Delegate.delegation_id, Activity.delegation_id, Station.delegation_id,
-               User.delegation_id)
-    return (_referenced(delegation.id, columns) or _in_rollups(delegation.id)
-            or delegation.id in _snapshot_delegation_ids())
+    columns = (
+        Delegate.delegation_id,
+        Activity.delegation_id,
+        Station.delegation_id,
+        User.delegation_id,
+    )
+    return (
+        _referenced(delegation.id, columns)
+        or _in_rollups(delegation.id)
+        or delegation.id in _snapshot_delegation_ids()
+    )
 
 
 def delete_or_retire_delegation(delegation: Delegation, actor: User) -> Removal:
     """Delete a delegation nothing refers to; retire one that is in use instead."""
-    return _delete_or_retire(delegation, actor, is_delegation_in_use(delegation),
-                             set_delegation_retired)
+    return _delete_or_retire(
+        delegation, actor, is_delegation_in_use(delegation), set_delegation_retired
+    )

@@ -55,8 +55,12 @@ def current_reading_aids() -> ReadingAids:
 def remember_reading_aids(response: Response, aids: ReadingAids) -> None:
     """Keep ``aids`` in this browser's cookie (removed when none is on)."""
     if not aids.cookie_value:
-        response.delete_cookie(READING_COOKIE, samesite="Lax", httponly=True,
-                               secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.delete_cookie(
+            READING_COOKIE,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
         return
     response.set_cookie(
         READING_COOKIE,

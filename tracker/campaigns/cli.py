@@ -14,8 +14,11 @@ campaign_cli = AppGroup("campaign", help="Load and inspect campaigns.")
 
 @campaign_cli.command("load")
 @click.argument("file", required=False)
-@click.option("--activate/--no-activate", default=None,
-              help="Make this the active campaign (default: only if none is active).")
+@click.option(
+    "--activate/--no-activate",
+    default=None,
+    help="Make this the active campaign (default: only if none is active).",
+)
 def load_command(file: str | None, activate: bool | None) -> None:
     """Load FILE (a campaign TOML file; default: the packaged Lanzhou campaign).
 
@@ -31,7 +34,9 @@ def load_command(file: str | None, activate: bool | None) -> None:
             click.echo(f"error: {problem}", err=True)
         raise SystemExit(1) from exc
     db.session.commit()
-    click.echo(f"campaign {report.campaign_code}: "
-               + ("loaded" if report.changed else "already up to date, nothing changed"))
+    click.echo(
+        f"campaign {report.campaign_code}: "
+        + ("loaded" if report.changed else "already up to date, nothing changed")
+    )
     for line in report.lines():
         click.echo(f"  {line}")

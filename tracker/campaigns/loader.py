@@ -70,9 +70,11 @@ class LoadReport:
         tables = sorted({t for t, _ in self.counts})
         out = []
         for table in tables:
-            parts = [f"{a} {self.counts[(table, a)]}" for a in
-                     ("created", "updated", "unchanged", "restored", "retired", "deleted")
-                     if self.counts[(table, a)]]
+            parts = [
+                f"{a} {self.counts[(table, a)]}"
+                for a in ("created", "updated", "unchanged", "restored", "retired", "deleted")
+                if self.counts[(table, a)]
+            ]
             out.append(f"{table}: " + ", ".join(parts))
         return out
 
@@ -113,7 +115,9 @@ def validate_campaign_data(data: dict[str, Any]) -> list[str]:
         if not isinstance(campaign.get(key), date):
             problems.append(f"campaign.{key} must be a date (YYYY-MM-DD)")
     ends_on = campaign.get("ends_on")
-    if ends_on is not None and (not isinstance(ends_on, date) or ends_on < campaign.get("starts_on", ends_on)):
+    if ends_on is not None and (
+        not isinstance(ends_on, date) or ends_on < campaign.get("starts_on", ends_on)
+    ):
         problems.append("campaign.ends_on must be a date after starts_on")
 
     def check_codes(section: str, items: list[dict], required: Iterable[str]) -> None:
@@ -145,7 +149,9 @@ def validate_campaign_data(data: dict[str, Any]) -> list[str]:
     for kind in kinds:
         default = kind.get("default_initiative")
         if default is not None and default not in numbers:
-            problems.append(f"kinds.{kind.get('code')}: default_initiative {default} is not an initiative")
+            problems.append(
+                f"kinds.{kind.get('code')}: default_initiative {default} is not an initiative"
+            )
     calls = [c for i in initiatives for c in i.get("calls", [])]
     check_codes("calls", calls, ("code", "title"))
     for call in calls:
@@ -178,9 +184,12 @@ def load_campaign(path: str | Path, *, activate: bool | None = None) -> LoadRepo
     loader.load_handling_bodies(data.get("handling_bodies", []))
     campaign = loader.load_campaign_row(data["campaign"])
     loader.load_children(campaign, data)
-    if activate or (activate is None and not db.session.scalar(
-        sa.select(sa.func.count()).select_from(Campaign).where(Campaign.is_active)
-    )):
+    if activate or (
+        activate is None
+        and not db.session.scalar(
+            sa.select(sa.func.count()).select_from(Campaign).where(Campaign.is_active)
+        )
+    ):
         set_active_campaign(campaign)
     db.session.flush()
     return report
@@ -236,11 +245,16 @@ class _Loader:
             if created:
                 row = Delegation(code=item["code"])
                 db.session.add(row)
-            self.apply("delegation", row, {
-                "name": item["name"],
-                "kind": DelegationKind(item["kind"]),
-                "position": item.get("position", position),
-            }, created)
+            self.apply(
+                "delegation",
+                row,
+                {
+                    "name": item["name"],
+                    "kind": DelegationKind(item["kind"]),
+                    "position": item.get("position", position),
+                },
+                created,
+            )
 
     def load_handling_bodies(self, items: list[dict]) -> None:
         """Upsert by code; bodies are a managed list, so ones the file lacks are left alone."""
@@ -251,10 +265,15 @@ class _Loader:
             if created:
                 row = HandlingBody(code=item["code"])
                 db.session.add(row)
-            self.apply("handling_body", row, {
-                "name": item["name"],
-                "position": item.get("position", position),
-            }, created)
+            self.apply(
+                "handling_body",
+                row,
+                {
+                    "name": item["name"],
+                    "position": item.get("position", position),
+                },
+                created,
+            )
 
     def load_campaign_row(self, item: dict) -> Campaign:
         row = db.session.scalar(sa.select(Campaign).where(Campaign.code == item["code"]))
@@ -262,21 +281,26 @@ class _Loader:
         if created:
             row = Campaign(code=item["code"])
             db.session.add(row)
-        self.apply("campaign", row, {
-            "title": item["title"],
-            "full_title": item["full_title"],
-            "issuer": item["issuer"],
-            "addressees": item.get("addressees", ""),
-            "signed_on": item["signed_on"],
-            "published_on": item.get("published_on"),
-            "starts_on": item["starts_on"],
-            "ends_on": item.get("ends_on"),
-            "source": item.get("source", ""),
-            "preamble": item.get("preamble", "").strip(),
-            "closing": item.get("closing", "").strip(),
-            "work_lines": list(item.get("work_lines", [])),
-            "slogans": list(item.get("slogans", [])),
-        }, created)
+        self.apply(
+            "campaign",
+            row,
+            {
+                "title": item["title"],
+                "full_title": item["full_title"],
+                "issuer": item["issuer"],
+                "addressees": item.get("addressees", ""),
+                "signed_on": item["signed_on"],
+                "published_on": item.get("published_on"),
+                "starts_on": item["starts_on"],
+                "ends_on": item.get("ends_on"),
+                "source": item.get("source", ""),
+                "preamble": item.get("preamble", "").strip(),
+                "closing": item.get("closing", "").strip(),
+                "work_lines": list(item.get("work_lines", [])),
+                "slogans": list(item.get("slogans", [])),
+            },
+            created,
+        )
         db.session.flush()
         return row
 
@@ -325,59 +349,95 @@ class _Loader:
             def check(row: Any) -> bool:
                 stmt = sa.select(sa.literal(1)).where(column == row.id).limit(1)
                 return db.session.scalar(stmt) is not None
+
             return check
 
-        self.sync("activity_kind", ActivityKind, campaign, data.get("kinds", []),
-                  lambda item, pos: {
-                      "name": item["name"],
-                      "description": item.get("description", ""),
-                      "is_core": bool(item.get("core", False)),
-                      "points": int(item.get("points", 0)),
-                      "default_initiative_number": item.get("default_initiative"),
-                      "sections": list(item.get("sections", [])),
-                      "position": item.get("position", pos),
-                  }, used(Activity.kind_id))
-        self.sync("focus_area", FocusArea, campaign, data.get("focus_areas", []),
-                  lambda item, pos: {
-                      "name": item["name"],
-                      "group": item.get("group", ""),
-                      "position": item.get("position", pos),
-                  }, used(activity_focus_area.c.focus_area_id))
-        self.sync("proposal_label", ProposalLabel, campaign, data.get("proposal_labels", []),
-                  lambda item, pos: {
-                      "name": item["name"],
-                      "hint": item.get("hint", ""),
-                      "position": item.get("position", pos),
-                  }, used(Proposal.label_id))
-        self.sync("concern_category", ConcernCategory, campaign,
-                  data.get("concern_categories", []),
-                  lambda item, pos: {"name": item["name"], "position": item.get("position", pos)},
-                  used(Concern.category_id))
+        self.sync(
+            "activity_kind",
+            ActivityKind,
+            campaign,
+            data.get("kinds", []),
+            lambda item, pos: {
+                "name": item["name"],
+                "description": item.get("description", ""),
+                "is_core": bool(item.get("core", False)),
+                "points": int(item.get("points", 0)),
+                "default_initiative_number": item.get("default_initiative"),
+                "sections": list(item.get("sections", [])),
+                "position": item.get("position", pos),
+            },
+            used(Activity.kind_id),
+        )
+        self.sync(
+            "focus_area",
+            FocusArea,
+            campaign,
+            data.get("focus_areas", []),
+            lambda item, pos: {
+                "name": item["name"],
+                "group": item.get("group", ""),
+                "position": item.get("position", pos),
+            },
+            used(activity_focus_area.c.focus_area_id),
+        )
+        self.sync(
+            "proposal_label",
+            ProposalLabel,
+            campaign,
+            data.get("proposal_labels", []),
+            lambda item, pos: {
+                "name": item["name"],
+                "hint": item.get("hint", ""),
+                "position": item.get("position", pos),
+            },
+            used(Proposal.label_id),
+        )
+        self.sync(
+            "concern_category",
+            ConcernCategory,
+            campaign,
+            data.get("concern_categories", []),
+            lambda item, pos: {"name": item["name"], "position": item.get("position", pos)},
+            used(Concern.category_id),
+        )
 
         initiatives_data = data.get("initiatives", [])
-        initiatives = self.sync("initiative", Initiative, campaign, initiatives_data,
-                                lambda item, pos: {
-                                    "number": int(item["number"]),
-                                    "numeral": item.get("numeral", str(item["number"])),
-                                    "headline": item["headline"],
-                                    "text": item.get("text", "").strip(),
-                                }, None)
+        initiatives = self.sync(
+            "initiative",
+            Initiative,
+            campaign,
+            initiatives_data,
+            lambda item, pos: {
+                "number": int(item["number"]),
+                "numeral": item.get("numeral", str(item["number"])),
+                "headline": item["headline"],
+                "text": item.get("text", "").strip(),
+            },
+            None,
+        )
         missing_initiatives = self.leftovers
         calls = []
         for item in initiatives_data:
             for call in item.get("calls", []):
                 calls.append({**call, "_initiative": initiatives[item["code"]]})
-        self.sync("call_to_action", CallToAction, campaign, calls,
-                  lambda item, pos: {
-                      "initiative_id": item["_initiative"].id,
-                      "title": item["title"],
-                      "text": item.get("text", "").strip(),
-                      "kind_codes": list(item.get("kinds", [])),
-                      "delegate_type": DelegateType(item["delegate_type"])
-                      if item.get("delegate_type") else None,
-                      "expected_per_quarter": item.get("expected_per_quarter"),
-                      "position": item.get("position", pos),
-                  }, used(Activity.call_id))
+        self.sync(
+            "call_to_action",
+            CallToAction,
+            campaign,
+            calls,
+            lambda item, pos: {
+                "initiative_id": item["_initiative"].id,
+                "title": item["title"],
+                "text": item.get("text", "").strip(),
+                "kind_codes": list(item.get("kinds", [])),
+                "delegate_type": DelegateType(item["delegate_type"])
+                if item.get("delegate_type")
+                else None,
+                "expected_per_quarter": item.get("expected_per_quarter"),
+                "position": item.get("position", pos),
+            },
+            used(Activity.call_id),
+        )
         # Calls go first, so an initiative whose calls were all deleted can be deleted too.
         self.remove_missing("initiative", missing_initiatives, _initiative_in_use)
 

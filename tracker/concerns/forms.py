@@ -15,8 +15,6 @@ NOTE_MAX = 2000
 TOO_LONG = _l("最多 %(max)d 字。")
 
 
-
-
 ConcernActionForm = VersionedForm
 
 

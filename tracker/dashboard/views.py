@@ -572,11 +572,15 @@ def proposals():
         "dashboard/proposals.html",
         sel=sel,
         which=which,
-        page=paginate(stmt.options(
-            selectinload(Proposal.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
-            selectinload(Proposal.lead_handler),
-            selectinload(Proposal.label),
-        )),
+        page=paginate(
+            stmt.options(
+                selectinload(Proposal.activity)
+                .selectinload(Activity.delegate)
+                .selectinload(Delegate.delegation),
+                selectinload(Proposal.lead_handler),
+                selectinload(Proposal.label),
+            )
+        ),
         total=figures.count_of(stmt),
         today=today,
         **template_helpers(),
@@ -599,11 +603,15 @@ def concerns():
         "dashboard/concerns.html",
         sel=sel,
         which=which,
-        page=paginate(stmt.options(
-            selectinload(Concern.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
-            selectinload(Concern.category),
-            selectinload(Concern.referred_to),
-        )),
+        page=paginate(
+            stmt.options(
+                selectinload(Concern.activity)
+                .selectinload(Activity.delegate)
+                .selectinload(Delegate.delegation),
+                selectinload(Concern.category),
+                selectinload(Concern.referred_to),
+            )
+        ),
         total=figures.count_of(stmt),
         **template_helpers(),
     )

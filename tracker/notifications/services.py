@@ -8,7 +8,9 @@ from ..extensions import db
 from ..models import Notification, User, utcnow
 
 
-def notify(user_id: int | None, kind: str, *, subject: str = "", detail: str = "", link: str = "") -> None:
+def notify(
+    user_id: int | None, kind: str, *, subject: str = "", detail: str = "", link: str = ""
+) -> None:
     """Queue a notification of ``kind`` for a user (ignored when there is no account)."""
     if user_id is None:
         return
@@ -19,11 +21,14 @@ def notify(user_id: int | None, kind: str, *, subject: str = "", detail: str = "
 
 def unread_count(user: User) -> int:
     """How many notifications ``user`` has not read."""
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:

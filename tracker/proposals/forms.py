@@ -27,8 +27,6 @@ BODY_NAME_MAX = 120
 BODY_CODE_MAX = 60
 
 
-
-
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 

@@ -76,8 +76,17 @@ def _style_axes(ax: Any, family: str) -> None:
 def _no_data(figure: Figure, family: str) -> None:
     ax = figure.add_subplot()
     ax.set_axis_off()
-    ax.text(0.5, 0.5, _("暂无数据"), ha="center", va="center", family=family,
-            fontsize=TITLE_SIZE + 2, color="#888888", transform=ax.transAxes)
+    ax.text(
+        0.5,
+        0.5,
+        _("暂无数据"),
+        ha="center",
+        va="center",
+        family=family,
+        fontsize=TITLE_SIZE + 2,
+        color="#888888",
+        transform=ax.transAxes,
+    )
 
 
 def month_labels(months: list[date]) -> list[str]:
@@ -112,14 +121,31 @@ def trend_chart(summary: Summary) -> bytes:
     bottoms = [0] * len(months)
     for n, line in enumerate(series):
         values = line["values"]
-        ax.bar(positions, values, bottom=bottoms, width=0.65, label=line["name"],
-               color=colours(n % colours.N), edgecolor="white", linewidth=0.5, zorder=2)
+        ax.bar(
+            positions,
+            values,
+            bottom=bottoms,
+            width=0.65,
+            label=line["name"],
+            color=colours(n % colours.N),
+            edgecolor="white",
+            linewidth=0.5,
+            zorder=2,
+        )
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     top = max(bottoms)
     for x, total in zip(positions, bottoms, strict=True):
         if total:
-            ax.text(x, total + top * 0.015, f"{total:,}", ha="center", va="bottom",
-                    fontsize=LABEL_SIZE - 1, color=INK, family=family)
+            ax.text(
+                x,
+                total + top * 0.015,
+                f"{total:,}",
+                ha="center",
+                va="bottom",
+                fontsize=LABEL_SIZE - 1,
+                color=INK,
+                family=family,
+            )
     ax.set_xticks(list(positions), month_labels(months))
     ax.set_ylim(0, top * 1.12)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
@@ -128,9 +154,16 @@ def trend_chart(summary: Summary) -> bytes:
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color("#999999")
     _style_axes(ax, family)
-    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14),
-                       ncols=min(len(series), 5), frameon=False, handlelength=1, handleheight=1,
-                       columnspacing=1.2, prop={"family": family, "size": LABEL_SIZE})
+    legend = ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncols=min(len(series), 5),
+        frameon=False,
+        handlelength=1,
+        handleheight=1,
+        columnspacing=1.2,
+        prop={"family": family, "size": LABEL_SIZE},
+    )
     for text in legend.get_texts():
         text.set_color(INK)
     return _png(figure)
@@ -160,8 +193,16 @@ def matrix_chart(summary: Summary) -> bytes:
     for y, row in enumerate(counts):
         for x, n in enumerate(row):
             strong = highest and n / highest > 0.55
-            ax.text(x, y, f"{n:,}", ha="center", va="center", family=family, fontsize=LABEL_SIZE + 1,
-                    color="white" if strong else (INK if n else "#AAAAAA"))
+            ax.text(
+                x,
+                y,
+                f"{n:,}",
+                ha="center",
+                va="center",
+                family=family,
+                fontsize=LABEL_SIZE + 1,
+                color="white" if strong else (INK if n else "#AAAAAA"),
+            )
     ax.set_xticks(range(len(headers)), headers)
     ax.set_yticks(range(len(names)), names)
     ax.xaxis.tick_top()

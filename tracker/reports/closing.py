@@ -35,10 +35,14 @@ class MonthClosedError(RuntimeError):
 
 def month_is_closed(campaign_id: int, day: date) -> bool:
     """Whether the month ``day`` falls in is closed for the campaign."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(MonthClose).where(
-            MonthClose.campaign_id == campaign_id, MonthClose.month == day.replace(day=1))
-    ) > 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(MonthClose)
+            .where(MonthClose.campaign_id == campaign_id, MonthClose.month == day.replace(day=1))
+        )
+        > 0
+    )
 
 
 def can_close(period: Period, today: date) -> bool:
@@ -57,14 +61,18 @@ def close_month(campaign: Campaign, period: Period, user: User, today: date) -> 
     snapshot = {"all": summaries.build(campaign, everything, period, today).to_json()}
     for delegation_id in summaries.delegation_ids_for_snapshot():
         snapshot[str(delegation_id)] = summaries.build(
-            campaign, everything, period, today, delegation_id).to_json()
+            campaign, everything, period, today, delegation_id
+        ).to_json()
     close = MonthClose(
-        campaign_id=campaign.id, month=period.start, closed_at=utcnow(), closed_by_id=user.id,
-        activities=snapshot["all"]["headline"]["activities"], snapshot=snapshot,
+        campaign_id=campaign.id,
+        month=period.start,
+        closed_at=utcnow(),
+        closed_by_id=user.id,
+        activities=snapshot["all"]["headline"]["activities"],
+        snapshot=snapshot,
     )
     db.session.add(close)
     db.session.flush()  # a second close of the same month fails here, on the unique key
-    record(user, close, "close", to_state=f"{period.start:%Y-%m}",
-           note=f"{close.activities}")
+    record(user, close, "close", to_state=f"{period.start:%Y-%m}", note=f"{close.activities}")
     db.session.flush()
     return close

@@ -97,8 +97,11 @@ def _status_note(summary: Summary) -> str:
     if summary.closed is not None:
         when = local_datetime(summary.closed.closed_at).strftime("%Y-%m-%d %H:%M")
         if summary.closed.closed_by:
-            return _("本月已于 %(t)s 由 %(by)s 结账，数字以结账时为准。", t=when,
-                     by=summary.closed.closed_by)
+            return _(
+                "本月已于 %(t)s 由 %(by)s 结账，数字以结账时为准。",
+                t=when,
+                by=summary.closed.closed_by,
+            )
         return _("本月已于 %(t)s 结账，数字以结账时为准。", t=when)
     when = local_datetime(summary.generated_at).strftime("%Y-%m-%d %H:%M")
     return _("本期尚未结账，数字为 %(t)s 生成时的数据，此后仍可能变化。", t=when)
@@ -268,15 +271,17 @@ def _table(doc: Any, table: Table) -> None:
         row = grid.rows[r]
         _row_flag(row, "w:cantSplit")
         for i, cell in enumerate(cells):
-            _write_cell(row.cells[i], cell_text(cell), size, cell.kind in NUMERIC,
-                        bold=r == total_row)
+            _write_cell(
+                row.cells[i], cell_text(cell), size, cell.kind in NUMERIC, bold=r == total_row
+            )
     doc.add_paragraph()  # Word runs two consecutive tables into one without a paragraph between
 
 
 def _display_width(text: str) -> int:
     """A rough width in Latin characters: a Chinese character counts as two."""
-    return max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) for line in text.split("\n")),
-               default=0)
+    return max(
+        (sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) for line in text.split("\n")), default=0
+    )
 
 
 def _column_widths(headers: list[str], rows: list[list[Any]]) -> list[Cm]:
@@ -296,8 +301,16 @@ def _cases(doc: Any, table: Table) -> None:
     for cells in table.cells():
         case = {key: cell_text(cell) for key, cell in zip(keys, cells, strict=True)}
         doc.add_heading(case.get("title", ""), level=2)
-        byline = " · ".join(v for v in (case.get("delegate"), case.get("delegation"),
-                                        case.get("kind"), case.get("occurred_on")) if v)
+        byline = " · ".join(
+            v
+            for v in (
+                case.get("delegate"),
+                case.get("delegation"),
+                case.get("kind"),
+                case.get("occurred_on"),
+            )
+            if v
+        )
         meta = doc.add_paragraph()
         run = meta.add_run(byline)
         run.font.color.rgb = GREY

@@ -81,23 +81,37 @@ ENTRY_COLUMNS = (
 BATCH = 2000
 
 
-def entries_select(scope: Scope, period: Period, filters: DashboardFilters,
-                   closed_at: datetime | None = None) -> sa.Select:
+def entries_select(
+    scope: Scope, period: Period, filters: DashboardFilters, closed_at: datetime | None = None
+) -> sa.Select:
     """The approved entries of the period as plain rows (no ORM objects), oldest first.
 
     Same conditions as :func:`.figures.approved_activity_select`; for a closed month
     (``closed_at``) only what the month counted when it was closed: no 补录 entries.
     """
     concerns = (
-        sa.select(sa.func.count()).where(Concern.activity_id == Activity.id)
-        .correlate(Activity).scalar_subquery()
+        sa.select(sa.func.count())
+        .where(Concern.activity_id == Activity.id)
+        .correlate(Activity)
+        .scalar_subquery()
     )
     stmt = (
         sa.select(
-            Activity.id, Activity.occurred_on, Delegate.name, Delegation.name,
-            Activity.delegate_type, Activity.level, ActivityKind.name, Initiative.numeral,
-            Activity.title, Activity.place, Activity.people_reached, concerns,
-            Activity.exemplary, Activity.late, Activity.approved_at,
+            Activity.id,
+            Activity.occurred_on,
+            Delegate.name,
+            Delegation.name,
+            Activity.delegate_type,
+            Activity.level,
+            ActivityKind.name,
+            Initiative.numeral,
+            Activity.title,
+            Activity.place,
+            Activity.people_reached,
+            concerns,
+            Activity.exemplary,
+            Activity.late,
+            Activity.approved_at,
         )
         .join(Delegate, Delegate.id == Activity.delegate_id)
         .join(Delegation, Delegation.id == Activity.delegation_id)
@@ -106,8 +120,10 @@ def entries_select(scope: Scope, period: Period, filters: DashboardFilters,
         .where(Activity.status == ActivityStatus.APPROVED)
     )
     if closed_at is not None:
-        stmt = stmt.where(Activity.late.is_(False),
-                          sa.or_(Activity.approved_at.is_(None), Activity.approved_at <= closed_at))
+        stmt = stmt.where(
+            Activity.late.is_(False),
+            sa.or_(Activity.approved_at.is_(None), Activity.approved_at <= closed_at),
+        )
     stmt = _restrict(stmt, Activity, scope, period, filters)
     return stmt.order_by(Activity.occurred_on, Activity.id)
 
@@ -121,19 +137,43 @@ def entry_rows(stmt: sa.Select, exemplary_ids: set[int] | None = None) -> Iterat
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     initiatives: dict[Any, str] = {}  # numeral → its label, translated once, not once a row
     result = db.session.execute(stmt.execution_options(yield_per=BATCH))
-    for (id_, occurred_on, delegate, delegation, delegate_type, level, kind, numeral, title,
-         place, people, concerns, exemplary, late, approved_at) in result:
+    for (
+        id_,
+        occurred_on,
+        delegate,
+        delegation,
+        delegate_type,
+        level,
+        kind,
+        numeral,
+        title,
+        place,
+        people,
+        concerns,
+        exemplary,
+        late,
+        approved_at,
+    ) in result:
         initiative = initiatives.get(numeral)
         if initiative is None:
             initiative = initiatives[numeral] = _("倡议%(n)s", n=numeral)
         yield (
-            id_, _as_date(occurred_on), delegate, delegation,
+            id_,
+            _as_date(occurred_on),
+            delegate,
+            delegation,
             types.get(getattr(delegate_type, "value", delegate_type), ""),
-            levels.get(getattr(level, "value", level), ""), kind, initiative,
-            title, place, people, concerns,
+            levels.get(getattr(level, "value", level), ""),
+            kind,
+            initiative,
+            title,
+            place,
+            people,
+            concerns,
             yes if (exemplary if exemplary_ids is None else id_ in exemplary_ids) else "",
             yes if late else "",
-            None if approved_at is None
+            None
+            if approved_at is None
             else approved_at.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None),
         )
 
@@ -176,8 +216,9 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 class _Formats:
     def __init__(self, book: xlsxwriter.Workbook):
-        self.header = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1,
-                                       "text_wrap": True, "valign": "top"})
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.text = book.add_format({"valign": "top"})
         self.quoted = book.add_format({"valign": "top", "quote_prefix": True})
@@ -193,7 +234,9 @@ class _Formats:
         self.delta_rate = book.add_format({"num_format": "+0.0%;-0.0%;0.0%", "valign": "top"})
 
 
-def _write_text(sheet: Any, row: int, col: int, text: str, fmt: _Formats, style: Any = None) -> None:
+def _write_text(
+    sheet: Any, row: int, col: int, text: str, fmt: _Formats, style: Any = None
+) -> None:
     text = "" if text is None else str(text)
     if looks_like_formula(text):
         sheet.write_string(row, col, text, fmt.quoted)
@@ -201,7 +244,9 @@ def _write_text(sheet: Any, row: int, col: int, text: str, fmt: _Formats, style:
         sheet.write_string(row, col, text, style or fmt.text)
 
 
-def _write_cell(sheet: Any, row: int, col: int, cell: Cell, fmt: _Formats, bold: bool = False) -> None:
+def _write_cell(
+    sheet: Any, row: int, col: int, cell: Cell, fmt: _Formats, bold: bool = False
+) -> None:
     value, kind = cell
     if value is None:
         sheet.write_blank(row, col, None)
@@ -222,9 +267,10 @@ def _write_cell(sheet: Any, row: int, col: int, cell: Cell, fmt: _Formats, bold:
 def _column_widths(table: Table) -> list[int]:
     widths = []
     for i, header in enumerate(table.headers):
-        longest = max([_display_width(header)] + [
-            _display_width(str(r[i].value)) for r in table.cells() if r[i].value is not None
-        ])
+        longest = max(
+            [_display_width(header)]
+            + [_display_width(str(r[i].value)) for r in table.cells() if r[i].value is not None]
+        )
         widths.append(min(max(longest + 2, 8), 60))
     return widths
 
@@ -248,29 +294,52 @@ def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, used: s
             _write_cell(sheet, r, col, cell, fmt, bold=is_total)
 
 
-def _write_cover(book: xlsxwriter.Workbook, summary: Summary, fmt: _Formats, used: set[str]) -> None:
+def _write_cover(
+    book: xlsxwriter.Workbook, summary: Summary, fmt: _Formats, used: set[str]
+) -> None:
     sheet = book.add_worksheet(sheet_name(_("通报"), used))
     sheet.set_column(0, 0, 110)
-    lines = [bulletin_title(summary), f"{summary.issuer} · {summary.area} · {period_words(summary.period)}"]
+    lines = [
+        bulletin_title(summary),
+        f"{summary.issuer} · {summary.area} · {period_words(summary.period)}",
+    ]
     if summary.closed is not None:
-        lines.append(_("本月已于 %(t)s 结账，数字以结账时为准。",
-                       t=local_datetime(summary.closed.closed_at).strftime("%Y-%m-%d %H:%M")))
+        lines.append(
+            _(
+                "本月已于 %(t)s 结账，数字以结账时为准。",
+                t=local_datetime(summary.closed.closed_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
     else:
-        lines.append(_("数据截至 %(t)s。", t=local_datetime(summary.generated_at).strftime("%Y-%m-%d %H:%M")))
+        lines.append(
+            _("数据截至 %(t)s。", t=local_datetime(summary.generated_at).strftime("%Y-%m-%d %H:%M"))
+        )
     lines.append("")
     lines.extend(paragraphs(summary))
     for row, line in enumerate(lines):
         _write_text(sheet, row, 0, line, fmt, fmt.title if row == 0 else fmt.wrap)
 
 
-def write_xlsx(summary: Summary, out: str | IO[bytes], entries: Iterable[tuple[Any, ...]] | None = None,
-               progress: Progress | None = None) -> int:
+def write_xlsx(
+    summary: Summary,
+    out: str | IO[bytes],
+    entries: Iterable[tuple[Any, ...]] | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Write the summary (a cover sheet, one sheet per table) and, when given, the entries
     sheet; returns the number of entry rows written."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": bulletin_title(summary), "author": summary.issuer,
-                         "company": summary.issuer})
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "in_memory": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties(
+        {"title": bulletin_title(summary), "author": summary.issuer, "company": summary.issuer}
+    )
     fmt = _Formats(book)
     used: set[str] = set()
     _write_cover(book, summary, fmt, used)
@@ -283,8 +352,13 @@ def write_xlsx(summary: Summary, out: str | IO[bytes], entries: Iterable[tuple[A
     return written
 
 
-def _write_entries(book: xlsxwriter.Workbook, entries: Iterable[tuple[Any, ...]], fmt: _Formats,
-                   used: set[str], progress: Progress | None) -> int:
+def _write_entries(
+    book: xlsxwriter.Workbook,
+    entries: Iterable[tuple[Any, ...]],
+    fmt: _Formats,
+    used: set[str],
+    progress: Progress | None,
+) -> int:
     sheet = book.add_worksheet(sheet_name(str(_("履职记录")), used))
     for col, column in enumerate(ENTRY_COLUMNS):
         sheet.set_column(col, col, column.width)
@@ -303,7 +377,9 @@ def _write_entries(book: xlsxwriter.Workbook, entries: Iterable[tuple[Any, ...]]
             elif kind == "int":
                 sheet.write_number(row, col, value, fmt.int)
             elif kind == "date":
-                sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt.date)
+                sheet.write_datetime(
+                    row, col, datetime(value.year, value.month, value.day), fmt.date
+                )
             elif kind == "datetime":
                 sheet.write_datetime(row, col, value, fmt.datetime)
             elif value.startswith(FORMULA_STARTS) and looks_like_formula(value):

@@ -124,8 +124,9 @@ class DashboardFilters:
         return replace(self, **changes)
 
 
-def _restrict(stmt: sa.Select, model: Any, scope: Scope, period: Period | None,
-              filters: DashboardFilters) -> sa.Select:
+def _restrict(
+    stmt: sa.Select, model: Any, scope: Scope, period: Period | None, filters: DashboardFilters
+) -> sa.Select:
     """Apply scope, period and filters to a select over a rollup table or Activity."""
     if scope.everything:
         pass
@@ -180,8 +181,10 @@ def approved_activity_select(scope: Scope, period: Period, filters: DashboardFil
 
 def approved_activity_count(scope: Scope, period: Period, filters: DashboardFilters) -> int:
     """How many entries :func:`approved_activity_select` lists (counted on the activity table)."""
-    inner = approved_activity_select(scope, period, filters).order_by(None).with_only_columns(
-        Activity.id
+    inner = (
+        approved_activity_select(scope, period, filters)
+        .order_by(None)
+        .with_only_columns(Activity.id)
     )
     return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
 
@@ -197,18 +200,22 @@ class ActivityTotals(NamedTuple):
 def activity_totals(scope: Scope, period: Period, filters: DashboardFilters) -> ActivityTotals:
     """Approved entries and the people they reached."""
     if filters.focus_area_id is not None:
-        stmt = _restrict(sa.select(sa.func.sum(FocusRollup.activities)), FocusRollup, scope,
-                         period, filters)
+        stmt = _restrict(
+            sa.select(sa.func.sum(FocusRollup.activities)), FocusRollup, scope, period, filters
+        )
         return ActivityTotals(db.session.scalar(stmt) or 0, 0)
-    stmt = sa.select(sa.func.sum(ActivityRollup.activities), sa.func.sum(ActivityRollup.people_reached))
+    stmt = sa.select(
+        sa.func.sum(ActivityRollup.activities), sa.func.sum(ActivityRollup.people_reached)
+    )
     activities, people = db.session.execute(
         _restrict(stmt, ActivityRollup, scope, period, filters)
     ).one()
     return ActivityTotals(int(activities or 0), int(people or 0))
 
 
-def _restrict_delegates(stmt: sa.Select, scope: Scope, filters: DashboardFilters, *,
-                        by_type: bool = True) -> sa.Select:
+def _restrict_delegates(
+    stmt: sa.Select, scope: Scope, filters: DashboardFilters, *, by_type: bool = True
+) -> sa.Select:
     """Apply the viewer's scope and the delegation, level (and type) filters to a select
     over Delegate (not retired). Delegates are filtered by who they are now."""
     stmt = stmt.where(Delegate.retired_at.is_(None))
@@ -247,7 +254,10 @@ def active_delegate_select(scope: Scope, period: Period, filters: DashboardFilte
     """The delegates counted by :func:`active_delegate_count`, by name."""
     ids = _restrict(
         sa.select(DelegateRollup.delegate_id).where(DelegateRollup.activities > 0),
-        DelegateRollup, scope, period, filters,
+        DelegateRollup,
+        scope,
+        period,
+        filters,
     )
     return sa.select(Delegate).where(Delegate.id.in_(ids)).order_by(Delegate.name, Delegate.id)
 
@@ -263,17 +273,25 @@ class Participation(NamedTuple):
 
 def participation(scope: Scope, period: Period, filters: DashboardFilters) -> Participation:
     """Delegates, active delegates and so the participation rate."""
-    return Participation(delegate_count(scope, filters), active_delegate_count(scope, period, filters))
+    return Participation(
+        delegate_count(scope, filters), active_delegate_count(scope, period, filters)
+    )
 
 
 def activities_by_kind(scope: Scope, period: Period, filters: DashboardFilters) -> dict[int, int]:
     """kind id → approved entries."""
     model = _activity_source(filters)
     stmt = sa.select(model.kind_id, sa.func.sum(model.activities)).group_by(model.kind_id)
-    return {k: int(n) for k, n in db.session.execute(_restrict(stmt, model, scope, period, filters)) if n}
+    return {
+        k: int(n)
+        for k, n in db.session.execute(_restrict(stmt, model, scope, period, filters))
+        if n
+    }
 
 
-def monthly_trend(scope: Scope, period: Period, filters: DashboardFilters) -> dict[tuple[date, int], int]:
+def monthly_trend(
+    scope: Scope, period: Period, filters: DashboardFilters
+) -> dict[tuple[date, int], int]:
     """(month, kind id) → approved entries, for each month of ``period``."""
     model = _activity_source(filters)
     stmt = sa.select(model.month, model.kind_id, sa.func.sum(model.activities)).group_by(
@@ -288,9 +306,9 @@ def type_initiative_matrix(
 ) -> dict[tuple[DelegateType, int], int]:
     """(delegate type, initiative id) → approved entries: the campaign's core view."""
     model = _activity_source(filters)
-    stmt = sa.select(model.delegate_type, model.initiative_id, sa.func.sum(model.activities)).group_by(
-        model.delegate_type, model.initiative_id
-    )
+    stmt = sa.select(
+        model.delegate_type, model.initiative_id, sa.func.sum(model.activities)
+    ).group_by(model.delegate_type, model.initiative_id)
     rows = db.session.execute(_restrict(stmt, model, scope, period, filters))
     return {(DelegateType(t), i): int(n) for t, i, n in rows if n}
 
@@ -310,13 +328,35 @@ def by_delegation(scope: Scope, period: Period, filters: DashboardFilters) -> li
     """Per delegation: delegates, active delegates, approved entries; ranked by participation
     rate, then active delegates, then entries."""
     model = _activity_source(filters)
-    counts = dict(db.session.execute(_restrict(
-        sa.select(model.delegation_id, sa.func.sum(model.activities)).group_by(model.delegation_id),
-        model, scope, period, filters)).all())
-    active = dict(db.session.execute(_restrict(
-        sa.select(DelegateRollup.delegation_id, sa.func.count(sa.distinct(DelegateRollup.delegate_id)))
-        .where(DelegateRollup.activities > 0).group_by(DelegateRollup.delegation_id),
-        DelegateRollup, scope, period, filters.but(focus_area_id=None))).all())
+    counts = dict(
+        db.session.execute(
+            _restrict(
+                sa.select(model.delegation_id, sa.func.sum(model.activities)).group_by(
+                    model.delegation_id
+                ),
+                model,
+                scope,
+                period,
+                filters,
+            )
+        ).all()
+    )
+    active = dict(
+        db.session.execute(
+            _restrict(
+                sa.select(
+                    DelegateRollup.delegation_id,
+                    sa.func.count(sa.distinct(DelegateRollup.delegate_id)),
+                )
+                .where(DelegateRollup.activities > 0)
+                .group_by(DelegateRollup.delegation_id),
+                DelegateRollup,
+                scope,
+                period,
+                filters.but(focus_area_id=None),
+            )
+        ).all()
+    )
     stmt = _restrict_delegates(sa.select(Delegate.delegation_id, sa.func.count()), scope, filters)
     delegates = dict(db.session.execute(stmt.group_by(Delegate.delegation_id)).all())
     rows = [
@@ -338,7 +378,9 @@ def by_focus_area(scope: Scope, period: Period, filters: DashboardFilters) -> di
 # --- proposals and concerns of the period ----------------------------------------------------------
 
 
-def _of_approved_entries(column: Any, scope: Scope, period: Period, filters: DashboardFilters) -> Any:
+def _of_approved_entries(
+    column: Any, scope: Scope, period: Period, filters: DashboardFilters
+) -> Any:
     """``column`` (an activity id) is one of the period's approved entries.
 
     PostgreSQL is handed the ids as an array so it looks each one up by index, instead of
@@ -351,7 +393,9 @@ def _of_approved_entries(column: Any, scope: Scope, period: Period, filters: Das
     return column.in_(ids)
 
 
-def _approved_in(stmt: sa.Select, scope: Scope, period: Period, filters: DashboardFilters) -> sa.Select:
+def _approved_in(
+    stmt: sa.Select, scope: Scope, period: Period, filters: DashboardFilters
+) -> sa.Select:
     stmt = stmt.where(Activity.status == ActivityStatus.APPROVED)
     return _restrict(stmt, Activity, scope, period, filters)
 
@@ -376,15 +420,20 @@ class ProposalFigures(NamedTuple):
         return (self.satisfied + self.basically_satisfied) / self.rated if self.rated else None
 
 
-def proposal_figures(scope: Scope, period: Period, filters: DashboardFilters, today: date) -> ProposalFigures:
+def proposal_figures(
+    scope: Scope, period: Period, filters: DashboardFilters, today: date
+) -> ProposalFigures:
     """Proposals logged in the period (approved entries): how far their handling got."""
     # One grouped statement over the period's proposals: status × rating, with the overdue and
     # replied counts alongside.
     has_reply = sa.exists().where(ProposalReply.proposal_id == Proposal.id)
     overdue = sa.and_(Proposal.status.in_(AWAITING_REPLY), Proposal.due_on < today)
     stmt = sa.select(
-        Proposal.status, Proposal.rating, sa.func.count(),
-        sa.func.count().filter(overdue), sa.func.count().filter(has_reply),
+        Proposal.status,
+        Proposal.rating,
+        sa.func.count(),
+        sa.func.count().filter(overdue),
+        sa.func.count().filter(has_reply),
     ).where(_of_approved_entries(Proposal.activity_id, scope, period, filters))
     rows = db.session.execute(stmt.group_by(Proposal.status, Proposal.rating)).all()
     by_status: dict[ProposalStatus, int] = {}
@@ -396,8 +445,13 @@ def proposal_figures(scope: Scope, period: Period, filters: DashboardFilters, to
             ratings[Rating(rating)] = ratings.get(Rating(rating), 0) + n
         overdue_n += n_overdue
         replied += n_replied
-    beyond_registration = (ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED,
-                           ProposalStatus.HANDLING, ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+    beyond_registration = (
+        ProposalStatus.REGISTERED,
+        ProposalStatus.ASSIGNED,
+        ProposalStatus.HANDLING,
+        ProposalStatus.REPLIED,
+        ProposalStatus.CLOSED,
+    )
     return ProposalFigures(
         submitted=sum(by_status.values()),
         registered=sum(by_status.get(s, 0) for s in beyond_registration),
@@ -423,7 +477,9 @@ class ConcernPeriodFigures(NamedTuple):
         return self.resolved / concluded if concluded else None
 
 
-def concern_period_figures(scope: Scope, period: Period, filters: DashboardFilters) -> ConcernPeriodFigures:
+def concern_period_figures(
+    scope: Scope, period: Period, filters: DashboardFilters
+) -> ConcernPeriodFigures:
     """Concerns raised on approved entries of the period, and how far they got."""
     stmt = sa.select(Concern.status, Concern.resolution, sa.func.count()).where(
         _of_approved_entries(Concern.activity_id, scope, period, filters)
@@ -439,14 +495,19 @@ def concern_period_figures(scope: Scope, period: Period, filters: DashboardFilte
 # --- delegates: inactive, targets, points -----------------------------------------------------
 
 
-def inactive_delegate_select(scope: Scope, filters: DashboardFilters, today: date, days: int) -> sa.Select:
+def inactive_delegate_select(
+    scope: Scope, filters: DashboardFilters, today: date, days: int
+) -> sa.Select:
     """Delegates with no approved entry dated in the ``days`` days up to ``today``, longest
     idle first. ``today`` may be a past day (a summary's last day): later entries don't count."""
     cutoff = today - timedelta(days=days)
     last = (
         sa.select(sa.func.max(Activity.occurred_on))
-        .where(Activity.delegate_id == Delegate.id, Activity.status == ActivityStatus.APPROVED,
-               Activity.occurred_on <= today)
+        .where(
+            Activity.delegate_id == Delegate.id,
+            Activity.status == ActivityStatus.APPROVED,
+            Activity.occurred_on <= today,
+        )
         .correlate(Delegate)
         .scalar_subquery()
     )
@@ -471,25 +532,38 @@ class CallProgress(NamedTuple):
 
 
 def _call_kind_ids(call: CallToAction) -> list[int]:
-    return list(db.session.scalars(
-        sa.select(ActivityKind.id).where(ActivityKind.campaign_id == call.campaign_id,
-                                         ActivityKind.code.in_(call.kind_codes or []))
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ActivityKind.id).where(
+                ActivityKind.campaign_id == call.campaign_id,
+                ActivityKind.code.in_(call.kind_codes or []),
+            )
+        )
+    )
 
 
-def _per_delegate_under_call(scope: Scope, period: Period, filters: DashboardFilters,
-                             call: CallToAction) -> sa.Subquery:
-    stmt = sa.select(DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities).label("n")).where(
+def _per_delegate_under_call(
+    scope: Scope, period: Period, filters: DashboardFilters, call: CallToAction
+) -> sa.Subquery:
+    stmt = sa.select(
+        DelegateRollup.delegate_id, sa.func.sum(DelegateRollup.activities).label("n")
+    ).where(
         DelegateRollup.kind_id.in_(_call_kind_ids(call)),
         DelegateRollup.delegate_type == call.delegate_type,
     )
-    stmt = _restrict(stmt, DelegateRollup, scope, period,
-                     filters.but(delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None))
+    stmt = _restrict(
+        stmt,
+        DelegateRollup,
+        scope,
+        period,
+        filters.but(delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None),
+    )
     return stmt.group_by(DelegateRollup.delegate_id).subquery()
 
 
-def type_call_progress(scope: Scope, period: Period, filters: DashboardFilters,
-                       campaign_id: int) -> list[CallProgress]:
+def type_call_progress(
+    scope: Scope, period: Period, filters: DashboardFilters, campaign_id: int
+) -> list[CallProgress]:
     """For each delegate-type call of the letter: how many of that type answered it, and how
     many met the per-quarter expectation set in the campaign file (scaled to the period).
 
@@ -497,45 +571,77 @@ def type_call_progress(scope: Scope, period: Period, filters: DashboardFilters,
     type, and one pass over the period's delegate rollup that sums each delegate's entries
     under every call at once."""
     calls = db.session.scalars(
-        sa.select(CallToAction).where(CallToAction.campaign_id == campaign_id,
-                                      CallToAction.delegate_type.is_not(None),
-                                      CallToAction.retired_at.is_(None))
+        sa.select(CallToAction)
+        .where(
+            CallToAction.campaign_id == campaign_id,
+            CallToAction.delegate_type.is_not(None),
+            CallToAction.retired_at.is_(None),
+        )
         .order_by(CallToAction.position)
     ).all()
     if not calls:
         return []
-    kind_ids = dict(db.session.execute(
-        sa.select(ActivityKind.code, ActivityKind.id).where(ActivityKind.campaign_id == campaign_id)
-    ).all())
-    by_type = dict(db.session.execute(
-        _restrict_delegates(sa.select(Delegate.delegate_type, sa.func.count()).select_from(Delegate),
-                            scope, filters, by_type=False)
-        .group_by(Delegate.delegate_type)
-    ).all())
+    kind_ids = dict(
+        db.session.execute(
+            sa.select(ActivityKind.code, ActivityKind.id).where(
+                ActivityKind.campaign_id == campaign_id
+            )
+        ).all()
+    )
+    by_type = dict(
+        db.session.execute(
+            _restrict_delegates(
+                sa.select(Delegate.delegate_type, sa.func.count()).select_from(Delegate),
+                scope,
+                filters,
+                by_type=False,
+            ).group_by(Delegate.delegate_type)
+        ).all()
+    )
     conditions = [
-        sa.and_(DelegateRollup.kind_id.in_([kind_ids[c] for c in call.kind_codes or [] if c in kind_ids]),
-                DelegateRollup.delegate_type == call.delegate_type)
+        sa.and_(
+            DelegateRollup.kind_id.in_(
+                [kind_ids[c] for c in call.kind_codes or [] if c in kind_ids]
+            ),
+            DelegateRollup.delegate_type == call.delegate_type,
+        )
         for call in calls
     ]
-    per = _restrict(
-        sa.select(DelegateRollup.delegate_id, *(
-            sa.func.coalesce(sa.func.sum(DelegateRollup.activities).filter(condition), 0).label(f"n{i}")
-            for i, condition in enumerate(conditions)
-        )).where(sa.or_(*conditions)),
-        DelegateRollup, scope, period,
-        filters.but(delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None),
-    ).group_by(DelegateRollup.delegate_id).subquery()
+    per = (
+        _restrict(
+            sa.select(
+                DelegateRollup.delegate_id,
+                *(
+                    sa.func.coalesce(
+                        sa.func.sum(DelegateRollup.activities).filter(condition), 0
+                    ).label(f"n{i}")
+                    for i, condition in enumerate(conditions)
+                ),
+            ).where(sa.or_(*conditions)),
+            DelegateRollup,
+            scope,
+            period,
+            filters.but(delegate_type=None, kind_id=None, initiative_id=None, focus_area_id=None),
+        )
+        .group_by(DelegateRollup.delegate_id)
+        .subquery()
+    )
     columns = []
     for i, call in enumerate(calls):
         n = per.c[f"n{i}"]
-        columns += [sa.func.count().filter(n > 0), sa.func.count().filter(n >= expected_for(call, period)),
-                    sa.func.coalesce(sa.func.sum(n), 0)]
+        columns += [
+            sa.func.count().filter(n > 0),
+            sa.func.count().filter(n >= expected_for(call, period)),
+            sa.func.coalesce(sa.func.sum(n), 0),
+        ]
     row = db.session.execute(sa.select(*columns).select_from(per)).one()
     out = []
     for i, call in enumerate(calls):
-        answered, met, total = row[3 * i: 3 * i + 3]
+        answered, met, total = row[3 * i : 3 * i + 3]
         delegates = by_type.get(call.delegate_type, 0)
-        out.append(CallProgress(call, delegates, met or 0, delegates - (answered or 0), int(total or 0)))
+        out.append(
+            CallProgress(call, delegates, met or 0, delegates - (answered or 0), int(total or 0))
+        )
     return out
 
 
@@ -545,8 +651,9 @@ def expected_for(call: CallToAction, period: Period) -> int:
     return max(1, round(per_quarter * len(period.months) / 3))
 
 
-def delegates_without_call_select(scope: Scope, period: Period, filters: DashboardFilters,
-                                  call: CallToAction) -> sa.Select:
+def delegates_without_call_select(
+    scope: Scope, period: Period, filters: DashboardFilters, call: CallToAction
+) -> sa.Select:
     """Delegates of the call's type with nothing under its kinds in the period."""
     per = _per_delegate_under_call(scope, period, filters, call)
     stmt = sa.select(Delegate).where(
@@ -563,18 +670,24 @@ class PointsRow(NamedTuple):
     activities: int
 
 
-def points_ranking(scope: Scope, period: Period, filters: DashboardFilters, limit: int | None = None) -> list[PointsRow]:
+def points_ranking(
+    scope: Scope, period: Period, filters: DashboardFilters, limit: int | None = None
+) -> list[PointsRow]:
     """履职积分 per delegate: approved entries × their kind's points, highest first."""
     stmt = (
-        sa.select(DelegateRollup.delegate_id,
-                  sa.func.sum(DelegateRollup.activities * ActivityKind.points),
-                  sa.func.sum(DelegateRollup.activities))
+        sa.select(
+            DelegateRollup.delegate_id,
+            sa.func.sum(DelegateRollup.activities * ActivityKind.points),
+            sa.func.sum(DelegateRollup.activities),
+        )
         .join(ActivityKind, ActivityKind.id == DelegateRollup.kind_id)
         .group_by(DelegateRollup.delegate_id)
     )
     stmt = _restrict(stmt, DelegateRollup, scope, period, filters.but(focus_area_id=None))
-    stmt = stmt.order_by(sa.func.sum(DelegateRollup.activities * ActivityKind.points).desc(),
-                         DelegateRollup.delegate_id)
+    stmt = stmt.order_by(
+        sa.func.sum(DelegateRollup.activities * ActivityKind.points).desc(),
+        DelegateRollup.delegate_id,
+    )
     if limit:
         stmt = stmt.limit(limit)
     return [PointsRow(d, int(p or 0), int(n or 0)) for d, p, n in db.session.execute(stmt)]
@@ -611,8 +724,9 @@ class DelegateSummary(NamedTuple):
     points: int
 
 
-def delegate_summary(scope: Scope, period: Period, delegate_id: int,
-                     campaign_id: int | None = None) -> DelegateSummary:
+def delegate_summary(
+    scope: Scope, period: Period, delegate_id: int, campaign_id: int | None = None
+) -> DelegateSummary:
     """One delegate's approved entries, the people they reached and their 履职积分.
 
     Entries and points come from DelegateRollup × the kind's points, so they equal
@@ -621,24 +735,33 @@ def delegate_summary(scope: Scope, period: Period, delegate_id: int,
     """
     filters = DashboardFilters(campaign_id=campaign_id)
     stmt = (
-        sa.select(sa.func.sum(DelegateRollup.activities),
-                  sa.func.sum(DelegateRollup.activities * ActivityKind.points))
+        sa.select(
+            sa.func.sum(DelegateRollup.activities),
+            sa.func.sum(DelegateRollup.activities * ActivityKind.points),
+        )
         .join(ActivityKind, ActivityKind.id == DelegateRollup.kind_id)
         .where(DelegateRollup.delegate_id == delegate_id)
     )
     activities, points = db.session.execute(
         _restrict(stmt, DelegateRollup, scope, period, filters)
     ).one()
-    people = db.session.scalar(_restrict(
-        sa.select(sa.func.sum(Activity.people_reached)).where(
-            Activity.status == ActivityStatus.APPROVED, Activity.delegate_id == delegate_id),
-        Activity, scope, period, filters,
-    ))
+    people = db.session.scalar(
+        _restrict(
+            sa.select(sa.func.sum(Activity.people_reached)).where(
+                Activity.status == ActivityStatus.APPROVED, Activity.delegate_id == delegate_id
+            ),
+            Activity,
+            scope,
+            period,
+            filters,
+        )
+    )
     return DelegateSummary(int(activities or 0), int(people or 0), int(points or 0))
 
 
-def delegate_activities_by_kind(scope: Scope, period: Period, delegate_id: int,
-                                campaign_id: int | None = None) -> dict[int, int]:
+def delegate_activities_by_kind(
+    scope: Scope, period: Period, delegate_id: int, campaign_id: int | None = None
+) -> dict[int, int]:
     """kind id → one delegate's approved entries in the period (from DelegateRollup)."""
     stmt = (
         sa.select(DelegateRollup.kind_id, sa.func.sum(DelegateRollup.activities))
@@ -667,21 +790,29 @@ class DelegateCallLine(NamedTuple):
         return min(100, round(100 * self.done / self.expected)) if self.expected else 100
 
 
-def delegate_call_progress(scope: Scope, period: Period, delegate_id: int,
-                           delegate_type: DelegateType, campaign_id: int) -> list[DelegateCallLine]:
+def delegate_call_progress(
+    scope: Scope, period: Period, delegate_id: int, delegate_type: DelegateType, campaign_id: int
+) -> list[DelegateCallLine]:
     """The letter's calls to one delegate type, and how far one delegate of that type got in
     ``period``: approved entries under each call's kinds (DelegateRollup, counted under the type
     they were logged as, like :func:`type_call_progress`) against :func:`expected_for`."""
     calls = db.session.scalars(
-        sa.select(CallToAction).where(CallToAction.campaign_id == campaign_id,
-                                      CallToAction.delegate_type == delegate_type,
-                                      CallToAction.retired_at.is_(None))
+        sa.select(CallToAction)
+        .where(
+            CallToAction.campaign_id == campaign_id,
+            CallToAction.delegate_type == delegate_type,
+            CallToAction.retired_at.is_(None),
+        )
         .order_by(CallToAction.position)
     ).all()
     if not calls:
         return []
-    kinds = {k.code: k for k in db.session.scalars(
-        sa.select(ActivityKind).where(ActivityKind.campaign_id == campaign_id))}
+    kinds = {
+        k.code: k
+        for k in db.session.scalars(
+            sa.select(ActivityKind).where(ActivityKind.campaign_id == campaign_id)
+        )
+    }
     out = []
     for call in calls:
         answering = [kinds[code] for code in call.kind_codes or [] if code in kinds]
@@ -691,14 +822,17 @@ def delegate_call_progress(scope: Scope, period: Period, delegate_id: int,
             DelegateRollup.kind_id.in_([k.id for k in answering]),
         )
         done = db.session.scalar(
-            _restrict(stmt, DelegateRollup, scope, period, DashboardFilters(campaign_id=campaign_id))
+            _restrict(
+                stmt, DelegateRollup, scope, period, DashboardFilters(campaign_id=campaign_id)
+            )
         )
         out.append(DelegateCallLine(call, answering, int(done or 0), expected_for(call, period)))
     return out
 
 
-def delegate_entries_select(scope: Scope, period: Period, delegate_id: int,
-                            campaign_id: int | None = None) -> sa.Select:
+def delegate_entries_select(
+    scope: Scope, period: Period, delegate_id: int, campaign_id: int | None = None
+) -> sa.Select:
     """One delegate's approved entries in the period, oldest first, with what a record shows
     (kind, initiative, concerns, proposal and its handling) loaded up front."""
     from sqlalchemy.orm import selectinload
@@ -719,7 +853,9 @@ def delegate_entries_select(scope: Scope, period: Period, delegate_id: int,
     )
 
 
-def delegate_list_select(scope: Scope, filters: DashboardFilters, name: str | None = None) -> sa.Select:
+def delegate_list_select(
+    scope: Scope, filters: DashboardFilters, name: str | None = None
+) -> sa.Select:
     """Delegates (not retired) in ``scope`` matching the delegation, level and type filters and
     a name search, by delegation then name."""
     from sqlalchemy.orm import selectinload
@@ -727,7 +863,9 @@ def delegate_list_select(scope: Scope, filters: DashboardFilters, name: str | No
     from ..models import Delegation
 
     stmt = _restrict_delegates(
-        sa.select(Delegate).join(Delegation, Delegation.id == Delegate.delegation_id), scope, filters
+        sa.select(Delegate).join(Delegation, Delegation.id == Delegate.delegation_id),
+        scope,
+        filters,
     )
     if name:
         stmt = stmt.where(Delegate.name.contains(name, autoescape=True))
@@ -736,8 +874,9 @@ def delegate_list_select(scope: Scope, filters: DashboardFilters, name: str | No
     )
 
 
-def approved_counts_by_delegate(scope: Scope, period: Period, delegate_ids: list[int],
-                                campaign_id: int | None = None) -> dict[int, int]:
+def approved_counts_by_delegate(
+    scope: Scope, period: Period, delegate_ids: list[int], campaign_id: int | None = None
+) -> dict[int, int]:
     """delegate id → approved entries in the period, for a page of delegates: one grouped
     query over DelegateRollup, however many delegates the page shows."""
     if not delegate_ids:
@@ -757,16 +896,25 @@ def approved_counts_by_delegate(scope: Scope, period: Period, delegate_ids: list
 
 PROPOSAL_STAGES = ("submitted", "registered", "replied", "overdue", "rated", "satisfied")
 CONCERN_STAGES = ("raised", "resolved", "unresolvable", "concluded", "fed_back")
-_REGISTERED_OR_LATER = (ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED, ProposalStatus.HANDLING,
-                        ProposalStatus.REPLIED, ProposalStatus.CLOSED)
+_REGISTERED_OR_LATER = (
+    ProposalStatus.REGISTERED,
+    ProposalStatus.ASSIGNED,
+    ProposalStatus.HANDLING,
+    ProposalStatus.REPLIED,
+    ProposalStatus.CLOSED,
+)
 
 
-def proposal_period_select(scope: Scope, period: Period, filters: DashboardFilters, today: date,
-                           which: str = "submitted") -> sa.Select:
+def proposal_period_select(
+    scope: Scope, period: Period, filters: DashboardFilters, today: date, which: str = "submitted"
+) -> sa.Select:
     """The proposals behind one figure of :func:`proposal_figures` (same conditions):
     ``which`` is one of PROPOSAL_STAGES, or ``status:<value>`` for a pipeline bar."""
     stmt = _approved_in(
-        sa.select(Proposal).join(Activity, Proposal.activity_id == Activity.id), scope, period, filters
+        sa.select(Proposal).join(Activity, Proposal.activity_id == Activity.id),
+        scope,
+        period,
+        filters,
     )
     if which == "submitted":
         pass  # every proposal of the period
@@ -786,11 +934,15 @@ def proposal_period_select(scope: Scope, period: Period, filters: DashboardFilte
     return stmt.order_by(Activity.occurred_on.desc(), Proposal.id.desc())
 
 
-def concern_period_select(scope: Scope, period: Period, filters: DashboardFilters,
-                          which: str = "raised") -> sa.Select:
+def concern_period_select(
+    scope: Scope, period: Period, filters: DashboardFilters, which: str = "raised"
+) -> sa.Select:
     """The concerns behind one figure of :func:`concern_period_figures` (same conditions)."""
     stmt = _approved_in(
-        sa.select(Concern).join(Activity, Concern.activity_id == Activity.id), scope, period, filters
+        sa.select(Concern).join(Activity, Concern.activity_id == Activity.id),
+        scope,
+        period,
+        filters,
     )
     if which == "resolved":
         stmt = stmt.where(Concern.resolution == ConcernResolution.RESOLVED)
@@ -817,12 +969,15 @@ def inactive_delegate_count(scope: Scope, filters: DashboardFilters, today: date
 # --- what only the monthly summary shows -------------------------------------------------------
 
 
-def kind_initiative_matrix(scope: Scope, period: Period,
-                           filters: DashboardFilters) -> dict[tuple[int, int], ActivityTotals]:
+def kind_initiative_matrix(
+    scope: Scope, period: Period, filters: DashboardFilters
+) -> dict[tuple[int, int], ActivityTotals]:
     """(kind id, initiative id) → approved entries and the people they reached."""
     stmt = sa.select(
-        ActivityRollup.kind_id, ActivityRollup.initiative_id,
-        sa.func.sum(ActivityRollup.activities), sa.func.sum(ActivityRollup.people_reached),
+        ActivityRollup.kind_id,
+        ActivityRollup.initiative_id,
+        sa.func.sum(ActivityRollup.activities),
+        sa.func.sum(ActivityRollup.people_reached),
     ).group_by(ActivityRollup.kind_id, ActivityRollup.initiative_id)
     rows = db.session.execute(_restrict(stmt, ActivityRollup, scope, period, filters))
     return {(k, i): ActivityTotals(int(n or 0), int(p or 0)) for k, i, n, p in rows if n}
@@ -834,8 +989,9 @@ def exemplary_select(scope: Scope, period: Period, filters: DashboardFilters) ->
     return stmt.order_by(None).order_by(Activity.occurred_on, Activity.id)
 
 
-def late_select(scope: Scope, approved_from: datetime, approved_to: datetime,
-                filters: DashboardFilters) -> sa.Select:
+def late_select(
+    scope: Scope, approved_from: datetime, approved_to: datetime, filters: DashboardFilters
+) -> sa.Select:
     """补录: entries approved between the two (naive UTC) instants for a month that had
     already been closed, by the date they happened."""
     stmt = sa.select(Activity).where(

@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 # Families tried in order; the first one fontconfig knows is used.
-PREFERRED = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-             "WenQuanYi Zen Hei", "Noto Sans SC", "Droid Sans Fallback")
+PREFERRED = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans SC",
+    "Droid Sans Fallback",
+)
 INSTALL_HINT = "apt-get install fonts-noto-cjk"
 
 
@@ -23,8 +29,11 @@ class NoChineseFont(RuntimeError):
     """No CJK font is installed: Chinese text would come out as boxes."""
 
     def __str__(self) -> str:
-        return _("未找到中文字体，无法生成文件（否则汉字会显示为方框）。请在服务器上安装中文字体，"
-                 "例如：%(hint)s", hint=INSTALL_HINT)
+        return _(
+            "未找到中文字体，无法生成文件（否则汉字会显示为方框）。请在服务器上安装中文字体，"
+            "例如：%(hint)s",
+            hint=INSTALL_HINT,
+        )
 
 
 @dataclass(frozen=True)
@@ -39,8 +48,13 @@ def _installed() -> tuple[Font, ...]:
     if fc_list is None:
         return ()
     try:
-        out = subprocess.run([fc_list, ":lang=zh", "family", "file"], capture_output=True,  # noqa: S603 (fixed arguments)
-                             text=True, timeout=20, check=False).stdout
+        out = subprocess.run(  # noqa: S603 (fixed arguments)
+            [fc_list, ":lang=zh", "family", "file"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
     fonts = []

@@ -57,8 +57,11 @@ def write_pdf(summary: Summary, out: IO[bytes]) -> None:
     font = chinese_font()
     drawn = {"trend": charts.trend_chart(summary), "matrix": charts.matrix_chart(summary)}
     static = Path(current_app.static_folder or "static").resolve()
-    document = HTML(string=bulletin_html(summary, font, drawn), base_url=static.as_uri() + "/",
-                    url_fetcher=StaticFilesOnly(static))
+    document = HTML(
+        string=bulletin_html(summary, font, drawn),
+        base_url=static.as_uri() + "/",
+        url_fetcher=StaticFilesOnly(static),
+    )
     document.write_pdf(out)
 
 

@@ -58,7 +58,9 @@ def activity_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
         stmt = stmt.where(Activity.occurred_on >= start, Activity.occurred_on < end)
     if filters.kind_code:
         stmt = stmt.where(
-            Activity.kind_id.in_(sa.select(ActivityKind.id).where(ActivityKind.code == filters.kind_code))
+            Activity.kind_id.in_(
+                sa.select(ActivityKind.id).where(ActivityKind.code == filters.kind_code)
+            )
         )
     if filters.initiative_code:
         stmt = stmt.where(
@@ -93,7 +95,9 @@ def list_row_loads() -> tuple:
     return (
         joinedload(Activity.kind, innerjoin=True),
         joinedload(Activity.initiative, innerjoin=True),
-        joinedload(Activity.delegate, innerjoin=True).joinedload(Delegate.delegation, innerjoin=True),
+        joinedload(Activity.delegate, innerjoin=True).joinedload(
+            Delegate.delegation, innerjoin=True
+        ),
     )
 
 
@@ -108,11 +112,15 @@ def count_concerns(activities: list[Activity]) -> list[Activity]:
     ids = [a.id for a in activities]
     counts: dict[int, int] = {}
     if ids:
-        counts = dict(db.session.execute(
-            sa.select(Concern.activity_id, sa.func.count())
-            .where(Concern.activity_id.in_(ids))
-            .group_by(Concern.activity_id)
-        ).tuples().all())
+        counts = dict(
+            db.session.execute(
+                sa.select(Concern.activity_id, sa.func.count())
+                .where(Concern.activity_id.in_(ids))
+                .group_by(Concern.activity_id)
+            )
+            .tuples()
+            .all()
+        )
     for activity in activities:
         activity._concern_count = counts.get(activity.id, 0)
     return activities
@@ -121,8 +129,12 @@ def count_concerns(activities: list[Activity]) -> list[Activity]:
 def paginate(stmt: sa.Select, per_page: int | None = None) -> Pagination:
     """One page of a list (``?page=``, ``?per_page=`` up to 100); ``per_page`` defaults to the
     ``PAGE_SIZE`` setting. A page past the end is empty, not a 404."""
-    return db.paginate(stmt, per_page=per_page or current_app.config["PAGE_SIZE"],
-                       max_per_page=100, error_out=False)
+    return db.paginate(
+        stmt,
+        per_page=per_page or current_app.config["PAGE_SIZE"],
+        max_per_page=100,
+        error_out=False,
+    )
 
 
 def paginate_activities(stmt: sa.Select, per_page: int | None = None) -> Pagination:
@@ -189,14 +201,18 @@ def proposal_select(scope: Scope, filters: ProposalFilters, today: date) -> sa.S
         stmt = stmt.where(Activity.delegation_id == filters.delegation_id)
     if filters.label_code:
         stmt = stmt.where(
-            Proposal.label_id.in_(sa.select(ProposalLabel.id).where(ProposalLabel.code == filters.label_code))
+            Proposal.label_id.in_(
+                sa.select(ProposalLabel.id).where(ProposalLabel.code == filters.label_code)
+            )
         )
     if filters.handler_id is not None:
         stmt = stmt.where(Proposal.lead_handler_id == filters.handler_id)
     return stmt.order_by(
         sa.case((Proposal.due_on.is_(None), 1), else_=0), Proposal.due_on, Proposal.id.desc()
     ).options(
-        selectinload(Proposal.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
+        selectinload(Proposal.activity)
+        .selectinload(Activity.delegate)
+        .selectinload(Delegate.delegation),
         selectinload(Proposal.lead_handler),
         selectinload(Proposal.label),
     )
@@ -232,7 +248,9 @@ def concern_select(scope: Scope, filters: ConcernFilters) -> sa.Select:
     if filters.referred_to_id is not None:
         stmt = stmt.where(Concern.referred_to_id == filters.referred_to_id)
     return stmt.order_by(Activity.occurred_on.desc(), Concern.id).options(
-        selectinload(Concern.activity).selectinload(Activity.delegate).selectinload(Delegate.delegation),
+        selectinload(Concern.activity)
+        .selectinload(Activity.delegate)
+        .selectinload(Delegate.delegation),
         selectinload(Concern.category),
         selectinload(Concern.referred_to),
     )
@@ -270,11 +288,13 @@ class DelegateTodo(NamedTuple):
 
 def delegate_todo_counts(scope: Scope) -> DelegateTodo:
     """A delegate's returned entries and replies waiting for their rating (one statement)."""
-    returned = scope.filter_activities(
-        sa.select(sa.func.count()).select_from(Activity)
-    ).where(Activity.status == ActivityStatus.RETURNED)
+    returned = scope.filter_activities(sa.select(sa.func.count()).select_from(Activity)).where(
+        Activity.status == ActivityStatus.RETURNED
+    )
     to_rate = scope.filter_activities(
-        sa.select(sa.func.count()).select_from(Proposal).join(Activity, Proposal.activity_id == Activity.id)
+        sa.select(sa.func.count())
+        .select_from(Proposal)
+        .join(Activity, Proposal.activity_id == Activity.id)
     ).where(Proposal.status == ProposalStatus.REPLIED)
     row = db.session.execute(sa.select(returned.scalar_subquery(), to_rate.scalar_subquery())).one()
     return DelegateTodo(returned=row[0] or 0, to_rate=row[1] or 0)

@@ -59,8 +59,11 @@ def count_approval(activity: Activity, sign: int) -> None:
         "initiative_id": activity.initiative_id,
         "kind_id": activity.kind_id,
     }
-    _bump(ActivityRollup, dims,
-          {"activities": sign, "people_reached": sign * (activity.people_reached or 0)})
+    _bump(
+        ActivityRollup,
+        dims,
+        {"activities": sign, "people_reached": sign * (activity.people_reached or 0)},
+    )
     for area in activity.focus_areas:
         _bump(FocusRollup, {**dims, "focus_area_id": area.id}, {"activities": sign})
     _bump(DelegateRollup, {**dims, "delegate_id": activity.delegate_id}, {"activities": sign})
@@ -73,42 +76,104 @@ def rebuild() -> None:
         db.session.execute(sa.delete(model))
     approved = Activity.status == ActivityStatus.APPROVED
     month = month_of(Activity.occurred_on).label("month")
-    dims = [Activity.campaign_id, month, Activity.delegation_id, Activity.delegate_type,
-            Activity.level, Activity.initiative_id, Activity.kind_id]
-    group = [Activity.campaign_id, month_of(Activity.occurred_on), Activity.delegation_id,
-             Activity.delegate_type, Activity.level, Activity.initiative_id, Activity.kind_id]
+    dims = [
+        Activity.campaign_id,
+        month,
+        Activity.delegation_id,
+        Activity.delegate_type,
+        Activity.level,
+        Activity.initiative_id,
+        Activity.kind_id,
+    ]
+    group = [
+        Activity.campaign_id,
+        month_of(Activity.occurred_on),
+        Activity.delegation_id,
+        Activity.delegate_type,
+        Activity.level,
+        Activity.initiative_id,
+        Activity.kind_id,
+    ]
     db.session.execute(
         sa.insert(ActivityRollup).from_select(
-            ["campaign_id", "month", "delegation_id", "delegate_type", "level", "initiative_id",
-             "kind_id", "activities", "people_reached"],
+            [
+                "campaign_id",
+                "month",
+                "delegation_id",
+                "delegate_type",
+                "level",
+                "initiative_id",
+                "kind_id",
+                "activities",
+                "people_reached",
+            ],
             sa.select(*dims, sa.func.count(), sa.func.sum(Activity.people_reached))
-            .where(approved).group_by(*group).order_by(*group),
+            .where(approved)
+            .group_by(*group)
+            .order_by(*group),
         )
     )
     focus = activity_focus_area.c.focus_area_id
     db.session.execute(
         sa.insert(FocusRollup).from_select(
-            ["campaign_id", "month", "delegation_id", "delegate_type", "level", "initiative_id",
-             "kind_id", "focus_area_id", "activities"],
+            [
+                "campaign_id",
+                "month",
+                "delegation_id",
+                "delegate_type",
+                "level",
+                "initiative_id",
+                "kind_id",
+                "focus_area_id",
+                "activities",
+            ],
             sa.select(*dims, focus, sa.func.count())
             .join(activity_focus_area, activity_focus_area.c.activity_id == Activity.id)
-            .where(approved).group_by(*group, focus).order_by(*group, focus),
+            .where(approved)
+            .group_by(*group, focus)
+            .order_by(*group, focus),
         )
     )
     db.session.execute(
         sa.insert(DelegateRollup).from_select(
-            ["campaign_id", "month", "delegate_id", "initiative_id", "kind_id", "delegation_id",
-             "delegate_type", "level", "activities"],
-            sa.select(Activity.campaign_id, month, Activity.delegate_id, Activity.initiative_id,
-                      Activity.kind_id, sa.func.min(Activity.delegation_id),
-                      sa.func.min(Activity.delegate_type), sa.func.min(Activity.level),
-                      sa.func.count())
+            [
+                "campaign_id",
+                "month",
+                "delegate_id",
+                "initiative_id",
+                "kind_id",
+                "delegation_id",
+                "delegate_type",
+                "level",
+                "activities",
+            ],
+            sa.select(
+                Activity.campaign_id,
+                month,
+                Activity.delegate_id,
+                Activity.initiative_id,
+                Activity.kind_id,
+                sa.func.min(Activity.delegation_id),
+                sa.func.min(Activity.delegate_type),
+                sa.func.min(Activity.level),
+                sa.func.count(),
+            )
             .where(approved)
-            .group_by(Activity.campaign_id, month_of(Activity.occurred_on), Activity.delegate_id,
-                      Activity.initiative_id, Activity.kind_id)
+            .group_by(
+                Activity.campaign_id,
+                month_of(Activity.occurred_on),
+                Activity.delegate_id,
+                Activity.initiative_id,
+                Activity.kind_id,
+            )
             # rows in key order, so one month's rows sit together on disk
-            .order_by(Activity.campaign_id, month_of(Activity.occurred_on), Activity.delegate_id,
-                      Activity.initiative_id, Activity.kind_id),
+            .order_by(
+                Activity.campaign_id,
+                month_of(Activity.occurred_on),
+                Activity.delegate_id,
+                Activity.initiative_id,
+                Activity.kind_id,
+            ),
         )
     )
     db.session.flush()

@@ -105,14 +105,36 @@ METRICS: dict[str, Any] = {
     "late": _l("上期结账后补录（次）"),
 }
 
-COMPARED = ("activities", "people_reached", "active", "participation_rate", "proposals",
-            "proposals_replied", "satisfaction_rate", "concerns", "concerns_resolved",
-            "resolution_rate")
-PROPOSAL_METRICS = ("proposals", "proposals_registered", "proposals_replied", "proposals_overdue",
-                    "proposals_rated", "proposals_satisfied", "proposals_basically_satisfied",
-                    "proposals_unsatisfied", "satisfaction_rate")
-CONCERN_METRICS = ("concerns", "concerns_resolved", "concerns_unresolvable", "concerns_fed_back",
-                   "resolution_rate")
+COMPARED = (
+    "activities",
+    "people_reached",
+    "active",
+    "participation_rate",
+    "proposals",
+    "proposals_replied",
+    "satisfaction_rate",
+    "concerns",
+    "concerns_resolved",
+    "resolution_rate",
+)
+PROPOSAL_METRICS = (
+    "proposals",
+    "proposals_registered",
+    "proposals_replied",
+    "proposals_overdue",
+    "proposals_rated",
+    "proposals_satisfied",
+    "proposals_basically_satisfied",
+    "proposals_unsatisfied",
+    "satisfaction_rate",
+)
+CONCERN_METRICS = (
+    "concerns",
+    "concerns_resolved",
+    "concerns_unresolvable",
+    "concerns_fed_back",
+    "resolution_rate",
+)
 
 
 def is_rate(metric: str) -> bool:
@@ -173,7 +195,9 @@ class Table:
             elif kind == "change":
                 out.append(Cell(value, "delta_rate" if is_rate(metric) else "delta"))
             elif kind == "date":
-                out.append(Cell(date.fromisoformat(value) if isinstance(value, str) else value, "date"))
+                out.append(
+                    Cell(date.fromisoformat(value) if isinstance(value, str) else value, "date")
+                )
             else:
                 out.append(Cell(value, kind))
         return out
@@ -280,8 +304,9 @@ def _rate(n: int, d: int) -> float | None:
     return n / d if d else None
 
 
-def headline_figures(scope: Scope, period: Period, filters: DashboardFilters, today: date,
-                     as_of: date) -> dict[str, int | float | None]:
+def headline_figures(
+    scope: Scope, period: Period, filters: DashboardFilters, today: date, as_of: date
+) -> dict[str, int | float | None]:
     """The period's headline numbers, each from the dashboard's own function."""
     totals = figures.activity_totals(scope, period, filters)
     part = figures.participation(scope, period, filters)
@@ -327,8 +352,9 @@ def _delegation_names() -> dict[int, str]:
     return dict(db.session.execute(sa.select(Delegation.id, Delegation.name)).all())
 
 
-def build(campaign: Campaign, scope: Scope, period: Period, today: date,
-          delegation_id: int | None = None) -> Summary:
+def build(
+    campaign: Campaign, scope: Scope, period: Period, today: date, delegation_id: int | None = None
+) -> Summary:
     """The summary of ``period`` as the data stands now, in ``scope`` (and one delegation)."""
     filters = DashboardFilters(campaign_id=campaign.id, delegation_id=delegation_id)
     as_of = min(period.last_day, today)
@@ -354,18 +380,28 @@ def build(campaign: Campaign, scope: Scope, period: Period, today: date,
     tables: dict[str, Table] = {}
     tables["comparison"] = Table(
         "comparison",
-        [Column("metric", "metric"), Column("now", "figure"), Column("before", "figure"),
-         Column("change", "change")],
+        [
+            Column("metric", "metric"),
+            Column("now", "figure"),
+            Column("before", "figure"),
+            Column("change", "change"),
+        ],
         [[m, headline[m], previous.get(m), _delta(headline[m], previous.get(m))] for m in COMPARED],
     )
     tables["by_delegation"] = _by_delegation(scope, period, filters, names)
     tables["by_type"] = _by_type(scope, period, filters)
     tables["kind_initiative"] = _kind_initiative(campaign, scope, period, filters)
     tables["type_initiative"] = _type_initiative(campaign, scope, period, filters)
-    tables["proposals"] = Table("proposals", [Column("metric", "metric"), Column("value", "figure")],
-                                [[m, headline[m]] for m in PROPOSAL_METRICS])
-    tables["concerns"] = Table("concerns", [Column("metric", "metric"), Column("value", "figure")],
-                               [[m, headline[m]] for m in CONCERN_METRICS])
+    tables["proposals"] = Table(
+        "proposals",
+        [Column("metric", "metric"), Column("value", "figure")],
+        [[m, headline[m]] for m in PROPOSAL_METRICS],
+    )
+    tables["concerns"] = Table(
+        "concerns",
+        [Column("metric", "metric"), Column("value", "figure")],
+        [[m, headline[m]] for m in CONCERN_METRICS],
+    )
     exemplary = db.session.scalars(
         figures.exemplary_select(scope, period, filters).options(*_ENTRY_ROW)
     ).all()
@@ -397,35 +433,65 @@ def _delta(now: Any, before: Any) -> Any:
     return now - before
 
 
-def _by_delegation(scope: Scope, period: Period, filters: DashboardFilters,
-                   names: dict[int, str]) -> Table:
+def _by_delegation(
+    scope: Scope, period: Period, filters: DashboardFilters, names: dict[int, str]
+) -> Table:
     rows = figures.by_delegation(scope, period, filters)
-    table = Table("by_delegation", [
-        Column("delegation", "text"), Column("delegates", "int"), Column("active", "int"),
-        Column("rate", "rate"), Column("activities", "int"),
-    ])
-    table.rows = [[names.get(r.delegation_id, "?"), r.delegates, r.active, r.rate, r.activities]
-                  for r in rows]
+    table = Table(
+        "by_delegation",
+        [
+            Column("delegation", "text"),
+            Column("delegates", "int"),
+            Column("active", "int"),
+            Column("rate", "rate"),
+            Column("activities", "int"),
+        ],
+    )
+    table.rows = [
+        [names.get(r.delegation_id, "?"), r.delegates, r.active, r.rate, r.activities] for r in rows
+    ]
     delegates = sum(r.delegates for r in rows)
     active = sum(r.active for r in rows)
-    table.total = [None, delegates, active, _rate(active, delegates),
-                   sum(r.activities for r in rows)]
+    table.total = [
+        None,
+        delegates,
+        active,
+        _rate(active, delegates),
+        sum(r.activities for r in rows),
+    ]
     return table
 
 
 def _by_type(scope: Scope, period: Period, filters: DashboardFilters) -> Table:
-    table = Table("by_type", [
-        Column("delegate_type", "type"), Column("delegates", "int"), Column("active", "int"),
-        Column("rate", "rate"), Column("activities", "int"), Column("people_reached", "int"),
-    ])
+    table = Table(
+        "by_type",
+        [
+            Column("delegate_type", "type"),
+            Column("delegates", "int"),
+            Column("active", "int"),
+            Column("rate", "rate"),
+            Column("activities", "int"),
+            Column("people_reached", "int"),
+        ],
+    )
     sums = [0, 0, 0, 0]
     for kind in DelegateType:
         scoped = filters.but(delegate_type=kind)
         part = figures.participation(scope, period, scoped)
         totals = figures.activity_totals(scope, period, scoped)
-        table.rows.append([kind.value, part.delegates, part.active, part.rate,
-                           totals.activities, totals.people_reached])
-        for i, n in enumerate((part.delegates, part.active, totals.activities, totals.people_reached)):
+        table.rows.append(
+            [
+                kind.value,
+                part.delegates,
+                part.active,
+                part.rate,
+                totals.activities,
+                totals.people_reached,
+            ]
+        )
+        for i, n in enumerate(
+            (part.delegates, part.active, totals.activities, totals.people_reached)
+        ):
             sums[i] += n
     table.total = [None, sums[0], sums[1], _rate(sums[1], sums[0]), sums[2], sums[3]]
     return table
@@ -435,15 +501,23 @@ def _live_initiatives(campaign: Campaign, used: set[int]) -> list[Any]:
     return [i for i in campaign.initiatives if not i.is_retired or i.id in used]
 
 
-def _kind_initiative(campaign: Campaign, scope: Scope, period: Period,
-                     filters: DashboardFilters) -> Table:
+def _kind_initiative(
+    campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters
+) -> Table:
     matrix = figures.kind_initiative_matrix(scope, period, filters)
     initiatives = _live_initiatives(campaign, {i for _k, i in matrix})
-    table = Table("kind_initiative", [
-        Column("kind", "text"),
-        *[Column(f"initiative_{i.code}", "int", _("倡议%(n)s", n=i.numeral)) for i in initiatives],
-        Column("total", "int"), Column("people_reached", "int"),
-    ])
+    table = Table(
+        "kind_initiative",
+        [
+            Column("kind", "text"),
+            *[
+                Column(f"initiative_{i.code}", "int", _("倡议%(n)s", n=i.numeral))
+                for i in initiatives
+            ],
+            Column("total", "int"),
+            Column("people_reached", "int"),
+        ],
+    )
     column_sums = [0] * len(initiatives)
     for kind in campaign.kinds:
         counts = [matrix.get((kind.id, i.id), figures.ActivityTotals(0, 0)) for i in initiatives]
@@ -451,22 +525,34 @@ def _kind_initiative(campaign: Campaign, scope: Scope, period: Period,
             continue
         for n, c in enumerate(counts):
             column_sums[n] += c.activities
-        table.rows.append([kind.name, *[c.activities for c in counts],
-                           sum(c.activities for c in counts), sum(c.people_reached for c in counts)])
-    table.total = [None, *column_sums, sum(column_sums),
-                   sum(r[-1] for r in table.rows)]
+        table.rows.append(
+            [
+                kind.name,
+                *[c.activities for c in counts],
+                sum(c.activities for c in counts),
+                sum(c.people_reached for c in counts),
+            ]
+        )
+    table.total = [None, *column_sums, sum(column_sums), sum(r[-1] for r in table.rows)]
     return table
 
 
-def _type_initiative(campaign: Campaign, scope: Scope, period: Period,
-                     filters: DashboardFilters) -> Table:
+def _type_initiative(
+    campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters
+) -> Table:
     matrix = figures.type_initiative_matrix(scope, period, filters)
     initiatives = _live_initiatives(campaign, {i for _t, i in matrix})
-    table = Table("type_initiative", [
-        Column("delegate_type", "type"),
-        *[Column(f"initiative_{i.code}", "int", _("倡议%(n)s", n=i.numeral)) for i in initiatives],
-        Column("total", "int"),
-    ])
+    table = Table(
+        "type_initiative",
+        [
+            Column("delegate_type", "type"),
+            *[
+                Column(f"initiative_{i.code}", "int", _("倡议%(n)s", n=i.numeral))
+                for i in initiatives
+            ],
+            Column("total", "int"),
+        ],
+    )
     column_sums = [0] * len(initiatives)
     for kind in DelegateType:
         counts = [matrix.get((kind, i.id), 0) for i in initiatives]
@@ -484,17 +570,47 @@ _ENTRY_ROW = (selectinload(Activity.delegate), selectinload(Activity.kind))
 
 def _entries_table(key: str, entries: list[Any], names: dict[int, str]) -> Table:
     if key == "exemplary":
-        columns = [Column("occurred_on", "date"), Column("delegate", "text"),
-                   Column("delegation", "text"), Column("kind", "text"), Column("title", "text"),
-                   Column("text", "text"), Column("note", "text")]
-        rows = [[a.occurred_on, a.delegate.name, names.get(a.delegation_id, ""), a.kind.name,
-                 a.title, entry_text(a), a.exemplary_note] for a in entries]
+        columns = [
+            Column("occurred_on", "date"),
+            Column("delegate", "text"),
+            Column("delegation", "text"),
+            Column("kind", "text"),
+            Column("title", "text"),
+            Column("text", "text"),
+            Column("note", "text"),
+        ]
+        rows = [
+            [
+                a.occurred_on,
+                a.delegate.name,
+                names.get(a.delegation_id, ""),
+                a.kind.name,
+                a.title,
+                entry_text(a),
+                a.exemplary_note,
+            ]
+            for a in entries
+        ]
     else:
-        columns = [Column("occurred_on", "date"), Column("approved_on", "date"),
-                   Column("delegate", "text"), Column("delegation", "text"),
-                   Column("kind", "text"), Column("title", "text")]
-        rows = [[a.occurred_on, local_date(a.approved_at), a.delegate.name,
-                 names.get(a.delegation_id, ""), a.kind.name, a.title] for a in entries]
+        columns = [
+            Column("occurred_on", "date"),
+            Column("approved_on", "date"),
+            Column("delegate", "text"),
+            Column("delegation", "text"),
+            Column("kind", "text"),
+            Column("title", "text"),
+        ]
+        rows = [
+            [
+                a.occurred_on,
+                local_date(a.approved_at),
+                a.delegate.name,
+                names.get(a.delegation_id, ""),
+                a.kind.name,
+                a.title,
+            ]
+            for a in entries
+        ]
     return Table(key, columns, rows)
 
 
@@ -514,11 +630,19 @@ def local_date(moment: datetime | None) -> date | None:
 def _inactive(scope: Scope, filters: DashboardFilters, as_of: date, names: dict[int, str]) -> Table:
     days = current_app.config["INACTIVE_DAYS"]
     rows = db.session.execute(figures.inactive_delegate_select(scope, filters, as_of, days)).all()
-    return Table("inactive", [
-        Column("delegate", "text"), Column("delegation", "text"), Column("delegate_type", "type"),
-        Column("last_active_on", "date"),
-    ], [[d.name, names.get(d.delegation_id, ""), d.delegate_type.value, _as_date(last)]
-        for d, last in rows])
+    return Table(
+        "inactive",
+        [
+            Column("delegate", "text"),
+            Column("delegation", "text"),
+            Column("delegate_type", "type"),
+            Column("last_active_on", "date"),
+        ],
+        [
+            [d.name, names.get(d.delegation_id, ""), d.delegate_type.value, _as_date(last)]
+            for d, last in rows
+        ],
+    )
 
 
 def _as_date(value: Any) -> date | None:
@@ -527,7 +651,9 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _trend(campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters) -> dict[str, Any]:
+def _trend(
+    campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters
+) -> dict[str, Any]:
     span = Period.months_to(period, max(TREND_MONTHS, len(period.months)))
     span = Period(max(span.start, campaign.starts_on.replace(day=1)), span.end)
     trend = figures.monthly_trend(scope, span, filters)
@@ -536,7 +662,8 @@ def _trend(campaign: Campaign, scope: Scope, period: Period, filters: DashboardF
         "months": [m.isoformat() for m in span.months],
         "series": [
             {"name": k.name, "values": [trend.get((m, k.id), 0) for m in span.months]}
-            for k in campaign.kinds if k.id in present
+            for k in campaign.kinds
+            if k.id in present
         ],
     }
 
@@ -549,8 +676,9 @@ def closed_month(campaign: Campaign, period: Period) -> MonthClose | None:
     if len(period.months) != 1:
         return None
     return db.session.scalar(
-        sa.select(MonthClose).where(MonthClose.campaign_id == campaign.id,
-                                    MonthClose.month == period.start)
+        sa.select(MonthClose).where(
+            MonthClose.campaign_id == campaign.id, MonthClose.month == period.start
+        )
     )
 
 
@@ -559,12 +687,15 @@ def _from_snapshot(close: MonthClose, delegation_id: int | None) -> Summary | No
     if data is None:
         return None
     summary = Summary.from_json(data)
-    summary.closed = Closed(close.closed_at, close.closed_by.display_name if close.closed_by else "")
+    summary.closed = Closed(
+        close.closed_at, close.closed_by.display_name if close.closed_by else ""
+    )
     return summary
 
 
-def summary_for(campaign: Campaign, scope: Scope, period: Period, today: date,
-                delegation_id: int | None = None) -> Summary:
+def summary_for(
+    campaign: Campaign, scope: Scope, period: Period, today: date, delegation_id: int | None = None
+) -> Summary:
     """The summary a viewer sees: a closed month's snapshot, else built from the data now."""
     close = closed_month(campaign, period)
     if close is not None:
@@ -578,12 +709,18 @@ def summary_for(campaign: Campaign, scope: Scope, period: Period, today: date,
 
 def delegation_ids_for_snapshot() -> list[int]:
     """Every delegation with delegates or entries: each gets its own part of a snapshot."""
-    return list(db.session.scalars(
-        sa.select(Delegation.id).where(
-            sa.or_(Delegation.retired_at.is_(None),
-                   sa.exists().where(Delegate.delegation_id == Delegation.id))
-        ).order_by(Delegation.position)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Delegation.id)
+            .where(
+                sa.or_(
+                    Delegation.retired_at.is_(None),
+                    sa.exists().where(Delegate.delegation_id == Delegation.id),
+                )
+            )
+            .order_by(Delegation.position)
+        )
+    )
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -606,47 +743,82 @@ def _change(now: Any, before: Any, rate: bool = False) -> str:
         if abs(delta) < 0.0005:
             return _("与上期持平")
         points = format_number(round(abs(delta) * 100, 1))
-        return (_("较上期提高 %(n)s 个百分点", n=points) if delta > 0
-                else _("较上期下降 %(n)s 个百分点", n=points))
+        return (
+            _("较上期提高 %(n)s 个百分点", n=points)
+            if delta > 0
+            else _("较上期下降 %(n)s 个百分点", n=points)
+        )
     if delta == 0:
         return _("与上期持平")
-    relative = _("（%(p)s）", p=("+" if delta > 0 else "−") + format_percent(abs(delta) / before, "#,##0.#%")) if before else ""
-    return (_("较上期增加 %(n)s%(r)s", n=format_number(delta), r=relative) if delta > 0
-            else _("较上期减少 %(n)s%(r)s", n=format_number(-delta), r=relative))
+    relative = (
+        _(
+            "（%(p)s）",
+            p=("+" if delta > 0 else "−") + format_percent(abs(delta) / before, "#,##0.#%"),
+        )
+        if before
+        else ""
+    )
+    return (
+        _("较上期增加 %(n)s%(r)s", n=format_number(delta), r=relative)
+        if delta > 0
+        else _("较上期减少 %(n)s%(r)s", n=format_number(-delta), r=relative)
+    )
 
 
 def paragraphs(summary: Summary) -> list[str]:
     """The bulletin's summary paragraphs, written from the numbers."""
     h, p = summary.headline, summary.previous
     out = [
-        _("%(period)s，%(area)s各级人大代表共登记并经审核通过履职活动 %(n)s 次，%(change)s；"
-          "联系群众 %(people)s 人次。",
-          period=period_words(summary.period), area=summary.area, n=_n(h["activities"]),
-          change=_change(h["activities"], p.get("activities")) or _("无上期数据"),
-          people=_n(h["people_reached"])),
-        _("在册代表 %(delegates)s 名，其中 %(active)s 名有履职记录，参与率 %(rate)s，%(change)s。"
-          "截至 %(as_of)s，近 %(days)s 天无履职记录的代表 %(inactive)s 名。",
-          delegates=_n(h["delegates"]), active=_n(h["active"]), rate=_pct(h["participation_rate"]),
-          change=_change(h["participation_rate"], p.get("participation_rate"), rate=True)
-          or _("无上期数据"),
-          as_of=format_date(summary.as_of, "long"),
-          days=current_app.config["INACTIVE_DAYS"], inactive=_n(h["inactive"])),
-        _("本期代表提出建议 %(n)s 件，已立案 %(registered)s 件，已答复 %(replied)s 件，"
-          "超期未答复 %(overdue)s 件；已评价 %(rated)s 件，满意率 %(rate)s。",
-          n=_n(h["proposals"]), registered=_n(h["proposals_registered"]),
-          replied=_n(h["proposals_replied"]), overdue=_n(h["proposals_overdue"]),
-          rated=_n(h["proposals_rated"]), rate=_pct(h["satisfaction_rate"])),
-        _("收集群众诉求 %(n)s 件，已解决 %(resolved)s 件，无法解决 %(unresolvable)s 件，"
-          "办成率 %(rate)s；已向群众反馈 %(fed_back)s 件。",
-          n=_n(h["concerns"]), resolved=_n(h["concerns_resolved"]),
-          unresolvable=_n(h["concerns_unresolvable"]), rate=_pct(h["resolution_rate"]),
-          fed_back=_n(h["concerns_fed_back"])),
+        _(
+            "%(period)s，%(area)s各级人大代表共登记并经审核通过履职活动 %(n)s 次，%(change)s；"
+            "联系群众 %(people)s 人次。",
+            period=period_words(summary.period),
+            area=summary.area,
+            n=_n(h["activities"]),
+            change=_change(h["activities"], p.get("activities")) or _("无上期数据"),
+            people=_n(h["people_reached"]),
+        ),
+        _(
+            "在册代表 %(delegates)s 名，其中 %(active)s 名有履职记录，参与率 %(rate)s，%(change)s。"
+            "截至 %(as_of)s，近 %(days)s 天无履职记录的代表 %(inactive)s 名。",
+            delegates=_n(h["delegates"]),
+            active=_n(h["active"]),
+            rate=_pct(h["participation_rate"]),
+            change=_change(h["participation_rate"], p.get("participation_rate"), rate=True)
+            or _("无上期数据"),
+            as_of=format_date(summary.as_of, "long"),
+            days=current_app.config["INACTIVE_DAYS"],
+            inactive=_n(h["inactive"]),
+        ),
+        _(
+            "本期代表提出建议 %(n)s 件，已立案 %(registered)s 件，已答复 %(replied)s 件，"
+            "超期未答复 %(overdue)s 件；已评价 %(rated)s 件，满意率 %(rate)s。",
+            n=_n(h["proposals"]),
+            registered=_n(h["proposals_registered"]),
+            replied=_n(h["proposals_replied"]),
+            overdue=_n(h["proposals_overdue"]),
+            rated=_n(h["proposals_rated"]),
+            rate=_pct(h["satisfaction_rate"]),
+        ),
+        _(
+            "收集群众诉求 %(n)s 件，已解决 %(resolved)s 件，无法解决 %(unresolvable)s 件，"
+            "办成率 %(rate)s；已向群众反馈 %(fed_back)s 件。",
+            n=_n(h["concerns"]),
+            resolved=_n(h["concerns_resolved"]),
+            unresolvable=_n(h["concerns_unresolvable"]),
+            rate=_pct(h["resolution_rate"]),
+            fed_back=_n(h["concerns_fed_back"]),
+        ),
     ]
     if h.get("exemplary"):
         out.append(_("本期推荐典型案例 %(n)s 件，见附后。", n=_n(h["exemplary"])))
     if h.get("late"):
-        out.append(_("另有 %(n)s 条记录在所属月份结账后审核通过（补录），列于本期通报，不计入所属月份的数字。",
-                     n=_n(h["late"])))
+        out.append(
+            _(
+                "另有 %(n)s 条记录在所属月份结账后审核通过（补录），列于本期通报，不计入所属月份的数字。",
+                n=_n(h["late"]),
+            )
+        )
     return out
 
 
@@ -656,13 +828,19 @@ def period_words(period: Period) -> str:
     first = format_skeleton("yMMM", period.start, locale=locale)
     if len(period.months) == 1:
         return first
-    return _("%(first)s 至 %(last)s", first=first,
-             last=format_skeleton("yMMM", period.last_day, locale=locale))
+    return _(
+        "%(first)s 至 %(last)s",
+        first=first,
+        last=format_skeleton("yMMM", period.last_day, locale=locale),
+    )
 
 
 def bulletin_title(summary: Summary) -> str:
-    return _("%(area)s人大代表履职情况通报（%(period)s）", area=summary.area,
-             period=period_words(summary.period))
+    return _(
+        "%(area)s人大代表履职情况通报（%(period)s）",
+        area=summary.area,
+        period=period_words(summary.period),
+    )
 
 
 def cell_text(cell: Cell) -> str:

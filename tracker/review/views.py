@@ -46,7 +46,8 @@ def _queue_filters() -> ActivityFilters:
         status=ActivityStatus.SUBMITTED,
         delegation_id=request.args.get("delegation", type=int),
         delegate_type=DelegateType(delegate_type)
-        if delegate_type in DelegateType._value2member_map_ else None,
+        if delegate_type in DelegateType._value2member_map_
+        else None,
     )
 
 
@@ -55,8 +56,10 @@ def index():
     """Submitted entries waiting for review in the viewer's scope, oldest first."""
     require(can_view_all_activities(current_user), 403)
     filters = _queue_filters()
-    stmt = activity_list_select(scope_for(current_user), filters).order_by(None).order_by(
-        Activity.submitted_at, Activity.id
+    stmt = (
+        activity_list_select(scope_for(current_user), filters)
+        .order_by(None)
+        .order_by(Activity.submitted_at, Activity.id)
     )
     page = paginate_activities(stmt, per_page=50)
     delegations = db.session.scalars(
@@ -65,14 +68,21 @@ def index():
     if current_user.delegation_id is not None:
         delegations = [d for d in delegations if d.id == current_user.delegation_id]
     return render_template(
-        "review/index.html", page=page, filters=filters, campaign=active_campaign(),
-        delegations=delegations, month_value=request.args.get("month", ""), form=DecisionForm(),
+        "review/index.html",
+        page=page,
+        filters=filters,
+        campaign=active_campaign(),
+        delegations=delegations,
+        month_value=request.args.get("month", ""),
+        form=DecisionForm(),
     )
 
 
 def _load(activity_id: int) -> Activity:
     activity = db.session.scalar(
-        sa.select(Activity).where(Activity.id == activity_id).options(
+        sa.select(Activity)
+        .where(Activity.id == activity_id)
+        .options(
             selectinload(Activity.concerns).selectinload(Concern.category),
             selectinload(Activity.focus_areas),
         )
@@ -83,14 +93,19 @@ def _load(activity_id: int) -> Activity:
     return activity
 
 
-def _render(activity: Activity, status: int = 200, reason_form: ReasonForm | None = None,
-            exemplary_form: ExemplaryForm | None = None):
+def _render(
+    activity: Activity,
+    status: int = 200,
+    reason_form: ReasonForm | None = None,
+    exemplary_form: ExemplaryForm | None = None,
+):
     return render_template(
         "review/detail.html",
         activity=activity,
-        exemplary_form=exemplary_form or ExemplaryForm(
-            formdata=None, exemplary=activity.exemplary, note=activity.exemplary_note),
-        month_closed=activity.status == ActivityStatus.APPROVED and not activity.late
+        exemplary_form=exemplary_form
+        or ExemplaryForm(formdata=None, exemplary=activity.exemplary, note=activity.exemplary_note),
+        month_closed=activity.status == ActivityStatus.APPROVED
+        and not activity.late
         and month_is_closed(activity.campaign_id, activity.occurred_on),
         decision_form=DecisionForm(formdata=None, version=activity.version),
         reason_form=reason_form or ReasonForm(formdata=None, version=activity.version),
@@ -170,8 +185,10 @@ def exemplary(activity_id: int):
     except ReviewNotAllowed:
         abort(404)
     db.session.commit()
-    flash(_("已列为典型案例，将写入月度通报。") if activity.exemplary else _("已取消典型案例。"),
-          "success")
+    flash(
+        _("已列为典型案例，将写入月度通报。") if activity.exemplary else _("已取消典型案例。"),
+        "success",
+    )
     return redirect(url_for("review.detail", activity_id=activity_id))
 
 
@@ -194,6 +211,11 @@ def batch_approve():
     db.session.commit()
     flash(ngettext("已批量通过 %(num)d 条。", "已批量通过 %(num)d 条。", len(approved)), "success")
     if skipped:
-        flash(_("有 %(n)d 条未通过：已被他人处理、已修改或不在您的范围内，请刷新后查看。",
-                n=len(skipped)), "warning")
+        flash(
+            _(
+                "有 %(n)d 条未通过：已被他人处理、已修改或不在您的范围内，请刷新后查看。",
+                n=len(skipped),
+            ),
+            "warning",
+        )
     return redirect(url_for("review.index"))

@@ -49,11 +49,20 @@ def _campaign():
 @summary_cli.command("export")
 @click.option("--month", "month", required=True, help="The month, e.g. 2023-09.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write (replaced if it exists).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (replaced if it exists).",
+)
 @click.option("--delegation", "code", default=None, help="A delegation's code (default: the city).")
-@click.option("--table", default=ENTRIES, show_default=True,
-              help="CSV only: which table (e.g. by_delegation) or the approved entries.")
+@click.option(
+    "--table",
+    default=ENTRIES,
+    show_default=True,
+    help="CSV only: which table (e.g. by_delegation) or the approved entries.",
+)
 def export_command(month: str, fmt: str, out: Path, code: str | None, table: str) -> None:
     """Write the summary of MONTH as xlsx, csv, docx or pdf."""
     period = _month(month)
@@ -68,9 +77,15 @@ def export_command(month: str, fmt: str, out: Path, code: str | None, table: str
         if delegation is None:
             raise click.BadParameter(f"no delegation with code {code!r}", param_hint="--delegation")
         delegation_id = delegation.id
-    request = ExportRequest(campaign=_campaign(), scope=Scope(everything=True), period=period,
-                            today=local_today(), fmt=fmt, delegation_id=delegation_id,
-                            table=table if fmt == "csv" else None)
+    request = ExportRequest(
+        campaign=_campaign(),
+        scope=Scope(everything=True),
+        period=period,
+        today=local_today(),
+        fmt=fmt,
+        delegation_id=delegation_id,
+        table=table if fmt == "csv" else None,
+    )
     started = time.monotonic()
 
     def progress(rows: int) -> None:
@@ -79,16 +94,19 @@ def export_command(month: str, fmt: str, out: Path, code: str | None, table: str
     try:
         result = export_to_path(request, out, progress)
     except ExportError as exc:
-        raise click.BadParameter(f"no table {exc} (see the summary page for the tables)",
-                                 param_hint="--table") from exc
+        raise click.BadParameter(
+            f"no table {exc} (see the summary page for the tables)", param_hint="--table"
+        ) from exc
     except NoChineseFont as exc:
         raise click.ClickException(str(exc)) from exc
     audit_export(None, request, result)
     db.session.commit()
     closed = " (closed month)" if result.summary.closed else ""
     rows = f", {result.rows:,} rows" if fmt in ("xlsx", "csv") else ""
-    click.echo(f"wrote {out} ({fmt}, {result.summary.area}, {period.to_arg()}{closed}{rows}) "
-               f"in {time.monotonic() - started:.1f} s")
+    click.echo(
+        f"wrote {out} ({fmt}, {result.summary.area}, {period.to_arg()}{closed}{rows}) "
+        f"in {time.monotonic() - started:.1f} s"
+    )
 
 
 def _writable(folder: Path) -> bool:
@@ -102,8 +120,12 @@ def close_command(month: str, username: str) -> None:
     """Close MONTH: keep its summary so later exports reproduce the same numbers."""
     period = _month(month)
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None or not user.active or user.role not in (Role.STAFF, Role.ADMIN) or (
-            user.role == Role.STAFF and user.delegation_id is not None):
+    if (
+        user is None
+        or not user.active
+        or user.role not in (Role.STAFF, Role.ADMIN)
+        or (user.role == Role.STAFF and user.delegation_id is not None)
+    ):
         raise click.BadParameter("not an active city staff or admin account", param_hint="--user")
     try:
         closed = close_month(_campaign(), period, user, local_today())

@@ -70,13 +70,15 @@ def filename_for(summary: summaries.Summary, fmt: str, table: str | None = None)
     return f"{stem}.{fmt}"
 
 
-def write_export(request: ExportRequest, out: io.BufferedIOBase,
-                 progress: Callable[[int], None] | None = None) -> ExportResult:
+def write_export(
+    request: ExportRequest, out: io.BufferedIOBase, progress: Callable[[int], None] | None = None
+) -> ExportResult:
     """Write the export into ``out``; returns what was written."""
     if request.fmt not in FORMATS:
         raise ExportError(request.fmt)
-    summary = summaries.summary_for(request.campaign, request.scope, request.period,
-                                    request.today, request.delegation_id)
+    summary = summaries.summary_for(
+        request.campaign, request.scope, request.period, request.today, request.delegation_id
+    )
     rows = 0
     if request.fmt == "xlsx":
         rows = exports.write_xlsx(summary, out, _entries(request, summary), progress)
@@ -102,13 +104,13 @@ def write_export(request: ExportRequest, out: io.BufferedIOBase,
         from ..reports.pdf_export import write_pdf
 
         write_pdf(summary, out)
-    return ExportResult(summary, rows, filename_for(summary, request.fmt, request.table),
-                        MIMETYPES[request.fmt])
+    return ExportResult(
+        summary, rows, filename_for(summary, request.fmt, request.table), MIMETYPES[request.fmt]
+    )
 
 
 def _entries(request: ExportRequest, summary: summaries.Summary):
-    filters = DashboardFilters(campaign_id=request.campaign.id,
-                               delegation_id=request.delegation_id)
+    filters = DashboardFilters(campaign_id=request.campaign.id, delegation_id=request.delegation_id)
     if summary.closed is None:
         return exports.entry_rows(exports.entries_select(request.scope, request.period, filters))
     stmt = exports.entries_select(request.scope, request.period, filters, summary.closed.closed_at)
@@ -118,12 +120,19 @@ def _entries(request: ExportRequest, summary: summaries.Summary):
 def audit_export(user: User | None, request: ExportRequest, result: ExportResult) -> None:
     """Who exported what: format, period, area, table and rows (flushed with the session)."""
     what = request.table or ("all" if request.fmt == "xlsx" else "bulletin")
-    record(user, None, "export", object_type="summary", to_state=request.fmt,
-           note=f"{request.period.to_arg()} · {result.summary.area} · {what} · rows={result.rows}")
+    record(
+        user,
+        None,
+        "export",
+        object_type="summary",
+        to_state=request.fmt,
+        note=f"{request.period.to_arg()} · {result.summary.area} · {what} · rows={result.rows}",
+    )
 
 
-def export_to_path(request: ExportRequest, path: Path,
-                   progress: Callable[[int], None] | None = None) -> ExportResult:
+def export_to_path(
+    request: ExportRequest, path: Path, progress: Callable[[int], None] | None = None
+) -> ExportResult:
     """Write the export to ``path`` atomically (a temporary file in the same folder, then a
     rename), so a failure leaves no partial file behind."""
     folder = path.parent

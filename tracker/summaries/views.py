@@ -87,8 +87,13 @@ def read_delegation(scope) -> Delegation | None:
 def _delegations(scope) -> list[Delegation]:
     if not scope.everything:
         return []
-    return list(db.session.scalars(
-        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)))
+    return list(
+        db.session.scalars(
+            sa.select(Delegation)
+            .where(Delegation.retired_at.is_(None))
+            .order_by(Delegation.position)
+        )
+    )
 
 
 @bp.route("/")
@@ -105,7 +110,8 @@ def show():
     filters = DashboardFilters(campaign_id=campaign.id, delegation_id=delegation_id)
     late_since_close = (
         figures.count_of(figures.late_for_period_select(scope, period, filters))
-        if summary.closed is not None else 0
+        if summary.closed is not None
+        else 0
     )
     args = {"period": period.to_arg()}
     if delegation_id:
@@ -131,7 +137,8 @@ def show():
         late_since_close=late_since_close,
         previous_period=period.previous(),
         next_period=Period(period.end, Period.month(period.end.year, period.end.month).end)
-        if len(period.months) == 1 and period.end <= today else None,
+        if len(period.months) == 1 and period.end <= today
+        else None,
     )
 
 
@@ -155,14 +162,22 @@ def close():
         db.session.commit()
     except MonthNotOver:
         db.session.rollback()
-        flash(_("%(month)s 还没有结束，月份结束后才能结账。", month=summaries.period_words(period)),
-              "warning")
+        flash(
+            _("%(month)s 还没有结束，月份结束后才能结账。", month=summaries.period_words(period)),
+            "warning",
+        )
     except (MonthAlreadyClosed, IntegrityError):
         db.session.rollback()
         flash(_("%(month)s 已经结账。", month=summaries.period_words(period)), "info")
     else:
-        flash(_("已结账：%(month)s，共 %(n)s 条已通过记录。以后导出这个月，数字都与现在相同。",
-                month=summaries.period_words(period), n=closed.activities), "success")
+        flash(
+            _(
+                "已结账：%(month)s，共 %(n)s 条已通过记录。以后导出这个月，数字都与现在相同。",
+                month=summaries.period_words(period),
+                n=closed.activities,
+            ),
+            "success",
+        )
     return redirect(url_for("summaries.show", period=period.to_arg()))
 
 
@@ -180,7 +195,11 @@ def export():
     period = read_period(today)
     delegation = read_delegation(scope)
     export_request = ExportRequest(
-        campaign=campaign, scope=scope, period=period, today=today, fmt=fmt,
+        campaign=campaign,
+        scope=scope,
+        period=period,
+        today=today,
+        fmt=fmt,
         delegation_id=delegation.id if delegation else None,
         table=request.args.get("table") if fmt == "csv" else None,
     )
@@ -202,8 +221,9 @@ def export():
     audit_export(current_user, export_request, result)
     db.session.commit()
     out.seek(0)
-    response = send_file(out, mimetype=result.mimetype, as_attachment=True,
-                         download_name=result.filename, max_age=0)
+    response = send_file(
+        out, mimetype=result.mimetype, as_attachment=True, download_name=result.filename, max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
