@@ -69,11 +69,11 @@ from bench.seed import (
     seed,
 )
 from tracker.campaigns.loader import active_campaign
+from tracker.dates import Period, local_today
 from tracker.extensions import db
 from tracker.models import User
 from tracker.permissions import Scope
 from tracker.reports import figures
-from tracker.timeutil import local_today
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
@@ -99,17 +99,17 @@ class DashboardRequest:
     """The city-wide dashboard for the latest full month, as a city staff member opens it."""
 
     scope: Scope
-    period: figures.Period
-    trend: figures.Period
+    period: Period
+    trend: Period
     filters: figures.DashboardFilters
     today: date
     campaign_id: int
     inactive_days: int
 
 
-def latest_full_month(today: date) -> figures.Period:
+def latest_full_month(today: date) -> Period:
     """The month before ``today``'s."""
-    return figures.Period.month(today.year, today.month).previous()
+    return Period.month(today.year, today.month).previous()
 
 
 def dashboard_request(app: Flask) -> DashboardRequest:
@@ -121,7 +121,7 @@ def dashboard_request(app: Flask) -> DashboardRequest:
     return DashboardRequest(
         scope=Scope(everything=True),
         period=period,
-        trend=figures.Period.months_to(period, TREND_MONTHS),
+        trend=Period.months_to(period, TREND_MONTHS),
         filters=figures.DashboardFilters(campaign_id=campaign_id),
         today=today,
         campaign_id=campaign_id,

@@ -95,10 +95,10 @@ def child(
     """Create the app, then do ``mode``'s work once; returns what it measured."""
     from bench.seed import make_app
     from tracker.campaigns.loader import active_campaign
+    from tracker.dates import Period, local_today
     from tracker.extensions import db
     from tracker.permissions import Scope
-    from tracker.reports.figures import DashboardFilters, Period
-    from tracker.timeutil import local_today
+    from tracker.reports.figures import DashboardFilters
 
     app = make_app(url)
     with app.app_context():
@@ -265,8 +265,8 @@ def run_database(
     """Seed a fresh database with one month of ``rows`` entries, then run the children."""
     from bench.dashboard import latest_full_month
     from bench.seed import Layout, database_version, fresh_database, make_app, seed
+    from tracker.dates import local_today
     from tracker.extensions import db
-    from tracker.timeutil import local_today
 
     with fresh_database(database, workdir) as url:
         app = make_app(url)

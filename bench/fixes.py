@@ -28,10 +28,10 @@ from flask import Flask
 
 from bench.dashboard import dashboard_request, latest_full_month, page_urls
 from bench.seed import DELEGATE_USERNAME, STAFF_PASSWORD, STAFF_USERNAME, make_app
+from tracker.dates import local_today
 from tracker.extensions import db
 from tracker.models import ActivityKind, CallToAction, Delegate, DelegateRollup, Station
 from tracker.reports import figures
-from tracker.timeutil import local_today
 
 REPS = 25
 

@@ -45,10 +45,10 @@ from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.campaigns.loader import load_campaign
+from tracker.dates import local_today
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
 from tracker.scale import PENDING_DAYS, ScaleReport, Span, generate_at_scale, tidy_after_load
-from tracker.timeutil import local_today
 
 PG_ENV = "TRACKER_BENCH_DATABASE_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

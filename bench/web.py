@@ -462,7 +462,7 @@ def _yesterday(url: str) -> str:
     from datetime import timedelta
 
     from bench.seed import make_app
-    from tracker.timeutil import local_today
+    from tracker.dates import local_today
 
     with make_app(url).app_context():
         return (local_today() - timedelta(days=1)).isoformat()

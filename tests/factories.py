@@ -187,6 +187,6 @@ def make_bulletin_month(world: World) -> None:
     make_activity(a, occurred_on=date(2024, 5, 25), people_reached=50)  # submitted
     for month in (9, 10, 11):
         make_activity(b, occurred_on=date(2023, month, 8), status=approved)
-    from tracker.reports import rollups
+    from tracker.activities import rollups
 
     rollups.rebuild()

@@ -53,10 +53,10 @@ def _seed() -> dict[str, int]:
     """The shared cast (tests/factories.py) with a month of entries, and on top of it what the
     other pages need to show content: concerns (one referred), a proposal with a reply, a
     returned entry, and the notifications those steps send the delegate."""
+    from tracker.activities import rollups
     from tracker.activities.services import return_activity
     from tracker.concerns.services import refer_concern
     from tracker.proposals.services import assign_proposal, record_reply, register_proposal
-    from tracker.reports import rollups
 
     world = factories.make_world()
     factories.make_bulletin_month(world)

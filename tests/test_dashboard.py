@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from tracker.activities import rollups
 from tracker.enums import (
     ActivityStatus,
     ConcernResolution,
@@ -24,7 +25,6 @@ from tracker.enums import (
 )
 from tracker.extensions import db
 from tracker.models import Delegate, FocusArea, Proposal, ProposalReply
-from tracker.reports import rollups
 
 from . import factories
 

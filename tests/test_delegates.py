@@ -10,13 +10,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tracker.activities import rollups
 from tracker.delegates import views
 from tracker.enums import ActivityStatus, DelegateType, Level, ProposalOutcome, ProposalStatus
 from tracker.extensions import db
 from tracker.models import Delegate, Proposal, ProposalLabel, ProposalReply
 from tracker.permissions import Scope
 from tracker.reports import figures as f
-from tracker.reports import rollups
 
 from . import factories
 

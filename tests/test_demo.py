@@ -106,8 +106,8 @@ def rollup_rows() -> dict[str, list[tuple]]:
 
 
 def test_demo_at_scale_writes_exactly_what_was_asked_with_rollups_as_a_rebuild_gives(app, runner):
+    from tracker.activities import rollups
     from tracker.models import ActivityRollup
-    from tracker.reports import rollups
 
     result = runner.invoke(args=SCALE_ARGS)
     assert result.exit_code == 0, result.output
@@ -135,8 +135,8 @@ def test_demo_at_scale_writes_exactly_what_was_asked_with_rollups_as_a_rebuild_g
         )
         assert db.session.scalar(sa.select(sa.func.sum(ActivityRollup.activities))) == approved
         # three calendar months up to yesterday; the last week partly waits for review
+        from tracker.dates import local_today
         from tracker.scale import Span
-        from tracker.timeutil import local_today
 
         span = Span.months_to_today(3, local_today())
         first, last = db.session.execute(

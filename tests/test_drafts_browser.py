@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tracker.dates import local_today
 from tracker.enums import ActivityStatus, RaisedByKind, VisitTargetKind
 from tracker.extensions import db
 from tracker.models import Activity, User
-from tracker.timeutil import local_today
 
 from .browser import assert_no_sideways_scroll, login
 from .factories import PASSWORD

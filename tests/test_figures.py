@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tracker.activities import rollups
 from tracker.enums import (
     ActivityStatus,
     ConcernResolution,
@@ -19,7 +20,6 @@ from tracker.extensions import db
 from tracker.models import CallToAction, Delegate, FocusArea, Proposal, ProposalReply
 from tracker.permissions import Scope
 from tracker.reports import figures as f
-from tracker.reports import rollups
 
 from . import factories
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tracker.dates import Period
 from tracker.enums import ActivityStatus, ConcernResolution, ConcernStatus, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -27,7 +28,7 @@ from tracker.models import (
 from tracker.people.services import create_user
 from tracker.permissions import Scope
 from tracker.reports import figures
-from tracker.reports.figures import DashboardFilters, Period
+from tracker.reports.figures import DashboardFilters
 from tracker.reports.queries import ConcernFilters, concern_figures
 from tracker.retention import anonymise_concern_contacts, retention_cutoff
 

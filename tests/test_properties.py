@@ -41,6 +41,7 @@ from tracker.activities.services import (
     update_activity,
 )
 from tracker.concurrency import StaleObjectError
+from tracker.dates import local_today
 from tracker.enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating, Role
 from tracker.extensions import db
 from tracker.models import (
@@ -69,7 +70,6 @@ from tracker.proposals.services import (
     start_handling,
     urge_proposal,
 )
-from tracker.timeutil import local_today
 
 from . import factories
 

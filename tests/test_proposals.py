@@ -9,7 +9,10 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tracker import deadlines
 from tracker.concurrency import StaleObjectError
+from tracker.dates import add_months, local_today
+from tracker.deadlines import DueFlag, due_flag
 from tracker.enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating
 from tracker.extensions import db
 from tracker.models import (
@@ -24,15 +27,12 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.proposals import deadlines
-from tracker.proposals.deadlines import DueFlag, due_flag
 from tracker.proposals.services import (
     ProposalActionNotAllowed,
     ProposalStateError,
     rate_reply,
     register_proposal,
 )
-from tracker.timeutil import local_today
 
 from . import factories
 
@@ -245,7 +245,7 @@ def test_a_proposal_goes_from_submission_to_closed_through_an_unsatisfied_round(
         assert p.round == 2
         assert p.rating == Rating.UNSATISFIED
         assert p.due_on == deadlines.redo_due_on(local_today())
-        assert p.due_on == deadlines.add_months(local_today(), 1)
+        assert p.due_on == add_months(local_today(), 1)
         assert p.closed_at is None
         assert (p.replies[0].rating, p.replies[0].rating_note) == (
             Rating.UNSATISFIED,

@@ -64,7 +64,7 @@ def test_staff_register_and_assign_then_the_delegate_rates_on_a_phone(app, phone
 def test_a_proposal_from_the_delegates_form_to_closed_through_an_unsatisfied_round(
     app, phone, desktop, base_url, world
 ):
-    from tracker.timeutil import local_today
+    from tracker.dates import local_today
 
     # the delegate submits a proposal from the phone form
     login(phone, base_url, "dele_a")
@@ -124,7 +124,7 @@ def test_a_proposal_from_the_delegates_form_to_closed_through_an_unsatisfied_rou
 def test_an_overdue_proposal_is_the_first_thing_staff_see(app, desktop, base_url, world):
     from datetime import timedelta
 
-    from tracker.timeutil import local_today
+    from tracker.dates import local_today
 
     with app.app_context():
         pid = make_proposal(world.delegate_a)

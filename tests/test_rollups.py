@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from tracker.activities import rollups
 from tracker.enums import ActivityStatus
 from tracker.extensions import db
 from tracker.models import (
@@ -14,7 +15,6 @@ from tracker.models import (
     FocusArea,
     FocusRollup,
 )
-from tracker.reports import rollups
 
 from . import factories
 

@@ -24,6 +24,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
+from tracker.activities import rollups
 from tracker.audit import record as audit_record
 from tracker.enums import (
     ActivityStatus,
@@ -48,7 +49,6 @@ from tracker.models import (
     ProposalUrging,
     User,
 )
-from tracker.reports import rollups
 
 from . import factories
 

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tracker.activities import rollups
 from tracker.activities.services import approve_activity
 from tracker.enums import (
     ActivityStatus,
@@ -32,10 +33,10 @@ from tracker.models import (
     User,
 )
 from tracker.permissions import Scope
-from tracker.reports import exports, rollups
+from tracker.reports import exports
 from tracker.reports import figures as f
 from tracker.reports import summary as S
-from tracker.reports.closing import MonthAlreadyClosed, MonthNotOver, close_month
+from tracker.summaries.closing import MonthAlreadyClosed, MonthNotOver, close_month
 
 from . import factories
 

@@ -9,12 +9,12 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from tracker.dates import Period
 from tracker.extensions import db
 from tracker.permissions import Scope
 from tracker.reports import charts, fonts
 from tracker.reports import summary as S
 from tracker.reports.docx_export import write_docx
-from tracker.reports.figures import Period
 
 from . import factories
 

@@ -18,11 +18,11 @@ import pytest
 
 from tracker import create_app
 from tracker.campaigns.loader import load_campaign
+from tracker.dates import Period
 from tracker.extensions import db
 from tracker.permissions import Scope
 from tracker.reports import fonts
 from tracker.reports import summary as S
-from tracker.reports.figures import Period
 from tracker.reports.pdf_export import StaticFilesOnly, bulletin_html, write_pdf
 
 from . import factories

@@ -22,7 +22,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from .activities import rollups
 from .campaigns.loader import CampaignFileError, active_campaign, load_campaign
+from .dates import add_months, local_today
 from .enums import (
     ActivityStatus,
     ConcernResolution,
@@ -53,9 +55,6 @@ from .models import (
     User,
 )
 from .people.services import create_user
-from .proposals.deadlines import add_months
-from .reports import rollups
-from .timeutil import local_today
 
 DEMO_PASSWORD = "Demo@2023"  # noqa: S105 - printed on purpose: it only guards demo data
 DEMO_USERNAMES = ("admin", "staff", "staff_cg", "daibiao", "qiye")
@@ -552,8 +551,8 @@ class _DemoBuilder:
     def close_past_months(self) -> None:
         """Months before last month are closed, as staff would have done on the first working
         day of each month; last month is left for staff to check and close."""
-        from .reports.closing import close_month, month_is_closed
-        from .reports.figures import Period
+        from .dates import Period
+        from .summaries.closing import close_month, month_is_closed
 
         staff = db.session.scalar(sa.select(User).where(User.username == "staff"))
         if staff is None:

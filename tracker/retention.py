@@ -18,9 +18,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .audit import record
+from .dates import local_today
 from .extensions import db
 from .models import Activity, Campaign, Concern, utcnow
-from .timeutil import local_today
 
 retention_cli = AppGroup("retention", help="Personal data retention.")
 

@@ -16,7 +16,7 @@ or ``COPY`` (PostgreSQL) on the session's own connection while the loaded tables
 indexes are dropped; the indexes are built again from their own definitions afterwards. The
 rollups are counted while the rows are made (entries come in date order, so a month's counts
 are final once the next month starts) and written like the rows: the same numbers
-:func:`tracker.reports.rollups.rebuild` would give, without reading the million entries back.
+:func:`tracker.activities.rollups.rebuild` would give, without reading the million entries back.
 
 Everything happens in the caller's transaction: if anything fails, the rollback takes the
 rows, the dropped indexes and the rollups back with it. SQLite keeps its journal; PostgreSQL
@@ -41,6 +41,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .campaigns.loader import active_campaign
+from .dates import add_months
 from .demo import (
     COMMUNITIES,
     CONCERNS,
@@ -97,7 +98,6 @@ from .models import (
     activity_focus_area,
 )
 from .people.services import create_user
-from .proposals.deadlines import add_months
 
 BATCH = 50_000  # entries made and written at a time
 MONTHLY_PER_DELEGATE = 5  # entries a delegate logs in a month, idle ones included

@@ -6,7 +6,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from . import enums, permissions
+from . import dates, enums, permissions
 
 
 def url_with(**changes) -> str:
@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
         can_view_concern=permissions.can_view_concern,
         can_handle_concern=permissions.can_handle_concern,
         is_staff_in_scope=permissions.is_staff_in_scope,
+        period_label=dates.period_label,
     )
 
     @app.context_processor
@@ -109,9 +110,9 @@ def init_app(app: Flask) -> None:
         def staff_todo():
             if not (current_user and current_user.is_authenticated and current_user.is_staff):
                 return None
+            from .dates import local_today
             from .permissions import scope_for
             from .reports.queries import staff_todo_counts
-            from .timeutil import local_today
 
             return staff_todo_counts(scope_for(current_user), local_today())
 

@@ -34,10 +34,10 @@ from ..models import (
     utcnow,
 )
 from ..notifications.services import notify
-from ..reports.closing import MonthClosedError, month_is_closed
-from ..reports.rollups import count_approval
+from ..summaries.closing import MonthClosedError, month_is_closed
 from ..text import plain
 from .forms import ActivityInput
+from .rollups import count_approval
 
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.RETURNED)
 MAX_REASON_LENGTH = 2000

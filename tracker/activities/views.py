@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
+from ..dates import local_today, parse_month
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
 from ..models import Activity, Concern, Delegate, Delegation, Station
@@ -37,9 +38,7 @@ from ..reports.queries import (
     ActivityFilters,
     activity_list_select,
     paginate_activities,
-    parse_month,
 )
-from ..timeutil import local_today
 from .forms import ActivityForm
 from .services import (
     ActivityStateError,

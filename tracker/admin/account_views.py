@@ -28,11 +28,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import history
+from ..dates import local_today
 from ..enums import Role
 from ..extensions import db
 from ..models import Delegation, User
 from ..reports.queries import paginate
-from ..timeutil import local_today
 from .account_forms import REFUSALS, DelegateAccountsForm, EditUserForm, NewUserForm
 from .accounts import (
     XLSX_MIMETYPE,

@@ -23,14 +23,14 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from ..campaigns.loader import active_campaign
+from ..dates import Period, local_today, parse_month, period_label
 from ..enums import DelegateType, Level, ProposalStatus
 from ..extensions import db
 from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Delegation, Proposal
 from ..permissions import Scope, can_view_all_activities, is_staff_in_scope, require, scope_for
 from ..reports import figures
-from ..reports.figures import DashboardFilters, Period
-from ..reports.queries import list_row_loads, paginate, paginate_activities, parse_month
-from ..timeutil import local_today
+from ..reports.figures import DashboardFilters
+from ..reports.queries import list_row_loads, paginate, paginate_activities
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -47,16 +47,6 @@ def staff_only() -> None:
 
 
 # --- what the viewer asked for -----------------------------------------------------------------
-
-
-def period_label(period: Period) -> str:
-    """'2024年5月', or '2024年4月 至 2024年6月' for several months."""
-    locale = get_locale()
-    first = format_skeleton("yMMM", period.start, locale=locale)
-    if len(period.months) == 1:
-        return first
-    last = format_skeleton("yMMM", period.last_day, locale=locale)
-    return _("%(first)s 至 %(last)s", first=first, last=last)
 
 
 class Described(NamedTuple):
@@ -224,7 +214,6 @@ def template_helpers() -> dict[str, Any]:
         "num": num,
         "points_in_change": points_in_change,
         "record_url": record_url,
-        "period_label": period_label,
     }
 
 

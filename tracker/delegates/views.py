@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..campaigns.loader import active_campaign
+from ..dates import local_today
 from ..enums import ActivityStatus, DelegateType, Level, ProposalStatus
 from ..extensions import db
 from ..models import Campaign, Delegate, Delegation
@@ -41,7 +42,6 @@ from ..reports.queries import (
     paginate,
     proposal_select,
 )
-from ..timeutil import local_today
 
 bp = Blueprint("delegates", __name__, url_prefix="/delegates")
 

@@ -24,16 +24,16 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
+from .. import deadlines
 from ..audit import record
 from ..concurrency import claim_version
+from ..dates import local_today
 from ..enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating
 from ..extensions import db
 from ..models import HandlingBody, Proposal, ProposalReply, ProposalUrging, User, utcnow
 from ..notifications.services import notify
 from ..permissions import can_handle_proposal, can_manage_handling_bodies, can_rate_proposal
 from ..text import plain
-from ..timeutil import local_today
-from . import deadlines
 
 MAX_NOTE_LENGTH = 2000
 MAX_REPLY_LENGTH = 5000

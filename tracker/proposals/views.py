@@ -13,6 +13,8 @@ from sqlalchemy.orm import selectinload
 from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
+from ..dates import local_today
+from ..deadlines import DueFlag, due_flag
 from ..enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating
 from ..extensions import db
 from ..models import Activity, Delegate, Delegation, HandlingBody, Proposal, ProposalUrging
@@ -25,8 +27,6 @@ from ..permissions import (
     scope_for,
 )
 from ..reports.queries import ProposalFilters, paginate, proposal_select
-from ..timeutil import local_today
-from .deadlines import DueFlag, due_flag
 from .forms import (
     AssignForm,
     HandlingBodyForm,

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from flask_babel import gettext as _
 
+from ..dates import period_label
 from . import charts
 from .exports import local_datetime
 from .summary import (
@@ -31,7 +32,6 @@ from .summary import (
     bulletin_title,
     cell_text,
     paragraphs,
-    period_words,
 )
 
 BODY_FONT = "宋体"
@@ -66,7 +66,7 @@ def write_docx(summary: Summary, out: IO[bytes]) -> None:
     _set_properties(doc, summary)
 
     doc.add_paragraph(bulletin_title(summary), style="Title")
-    line = doc.add_paragraph(f"{summary.issuer} · {summary.area} · {period_words(summary.period)}")
+    line = doc.add_paragraph(f"{summary.issuer} · {summary.area} · {period_label(summary.period)}")
     line.alignment = WD_ALIGN_PARAGRAPH.CENTER
     note = doc.add_paragraph(_status_note(summary))
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER

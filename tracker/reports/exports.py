@@ -26,12 +26,13 @@ import xlsxwriter
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..dates import Period, period_label
 from ..enums import ActivityStatus, DelegateType, Level
 from ..extensions import db
 from ..models import Activity, ActivityKind, Concern, Delegate, Delegation, Initiative
 from ..permissions import Scope
-from .figures import DashboardFilters, Period, _restrict
-from .summary import HEADERS, Cell, Summary, Table, bulletin_title, paragraphs, period_words
+from .figures import DashboardFilters, _restrict
+from .summary import HEADERS, Cell, Summary, Table, bulletin_title, paragraphs
 
 # --- formula neutralising --------------------------------------------------------------------
 
@@ -301,7 +302,7 @@ def _write_cover(
     sheet.set_column(0, 0, 110)
     lines = [
         bulletin_title(summary),
-        f"{summary.issuer} · {summary.area} · {period_words(summary.period)}",
+        f"{summary.issuer} · {summary.area} · {period_label(summary.period)}",
     ]
     if summary.closed is not None:
         lines.append(

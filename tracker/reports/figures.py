@@ -1,7 +1,7 @@
 """Dashboard figures: every number of the committee dashboard, its drill-downs and, later,
 the monthly summaries. Each function takes the viewer's :class:`Scope` and applies it inside.
 
-Counts of approved entries come from the rollup tables (tracker/reports/rollups.py), so their
+Counts of approved entries come from the rollup tables (tracker/activities/rollups.py), so their
 cost does not grow with history; the drill-down lists read the activity table with exactly the
 same conditions, so a list's length always equals the figure it was opened from.
 """
@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from ..database import is_postgresql
+from ..dates import Period
+from ..deadlines import AWAITING_REPLY
 from ..enums import (
     ActivityStatus,
     ConcernResolution,
@@ -39,73 +41,8 @@ from ..models import (
     activity_focus_area,
 )
 from ..permissions import Scope
-from ..proposals.deadlines import AWAITING_REPLY
-from ..timeutil import month_bounds
 
-# --- periods and filters ---------------------------------------------------------------------
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole months: from ``start`` (a first of month) up to ``end`` (exclusive)."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(*month_bounds(year, month))
-
-    @classmethod
-    def months_to(cls, last: Period, count: int) -> Period:
-        """``count`` months ending with ``last``'s last month (for trends)."""
-        return cls(_add_months(last.end, -count), last.end)
-
-    @classmethod
-    def quarter_of(cls, day: date) -> Period:
-        first = (day.month - 1) // 3 * 3 + 1
-        return cls(date(day.year, first, 1), _add_months(date(day.year, first, 1), 3))
-
-    @classmethod
-    def parse(cls, value: str | None, today: date) -> Period:
-        """'2024-05' or '2024-04..2024-06'; anything else gives this month."""
-        try:
-            first, _, last = (value or "").partition("..")
-            y1, m1 = (int(p) for p in first.split("-"))
-            y2, m2 = (int(p) for p in last.split("-")) if last else (y1, m1)
-            start, end = date(y1, m1, 1), _add_months(date(y2, m2, 1), 1)
-            if end <= start or (end.year - start.year) > 20:
-                raise ValueError
-            return cls(start, end)
-        except (TypeError, ValueError):
-            return cls.month(today.year, today.month)
-
-    @property
-    def months(self) -> list[date]:
-        out, day = [], self.start
-        while day < self.end:
-            out.append(day)
-            day = _add_months(day, 1)
-        return out
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        return Period(_add_months(self.start, -len(self.months)), self.start)
-
-    @property
-    def last_day(self) -> date:
-        return self.end - timedelta(days=1)
-
-    def to_arg(self) -> str:
-        """The query-string form :meth:`parse` reads back."""
-        first = f"{self.start:%Y-%m}"
-        last = f"{self.last_day:%Y-%m}"
-        return first if first == last else f"{first}..{last}"
+# --- filters ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

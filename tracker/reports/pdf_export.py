@@ -25,7 +25,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import charts
 from .fonts import Font, chinese_font
-from .summary import Summary, bulletin_title, cell_text, paragraphs, period_words
+from .summary import Summary, bulletin_title, cell_text, paragraphs
 
 TEMPLATE = "summaries/pdf.html"
 
@@ -74,7 +74,6 @@ def bulletin_html(summary: Summary, font: Font, drawn: dict[str, bytes]) -> str:
         paragraphs=paragraphs(summary),
         title=bulletin_title(summary),
         cell_text=cell_text,
-        period_words=period_words,
         charts={name: data_uri(png) for name, png in drawn.items()},
         font_family=css_safe_family(font.family),
         page_footer=page_footer(),

@@ -15,6 +15,8 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..dates import month_bounds
+from ..deadlines import AWAITING_REPLY, due_soon_from
 from ..enums import ActivityStatus, ConcernStatus, DelegateType, ProposalStatus
 from ..extensions import db
 from ..models import (
@@ -29,7 +31,6 @@ from ..models import (
     ProposalLabel,
 )
 from ..permissions import Scope
-from ..timeutil import month_bounds
 
 
 @dataclass(frozen=True)
@@ -152,18 +153,6 @@ def activity_counts_by_call(scope: Scope, filters: ActivityFilters) -> dict[int,
     return {call_id: n for call_id, n in rows}
 
 
-def parse_month(value: str | None) -> tuple[int, int] | None:
-    """'2024-05' → (2024, 5); anything else → None."""
-    if not value:
-        return None
-    try:
-        year, month = (int(p) for p in value.split("-", 1))
-        date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-    return year, month
-
-
 # --- proposals and concerns ------------------------------------------------------------------
 
 
@@ -181,8 +170,6 @@ class ProposalFilters:
 
 def proposal_select(scope: Scope, filters: ProposalFilters, today: date) -> sa.Select:
     """Proposals of submitted entries in ``scope``; overdue and due-soon computed against ``today``."""
-    from ..proposals.deadlines import AWAITING_REPLY, due_soon_from
-
     stmt = sa.select(Proposal).join(Activity, Proposal.activity_id == Activity.id)
     stmt = scope.filter_activities(stmt).where(Activity.status != ActivityStatus.DRAFT)
     if filters.campaign_id is not None:

@@ -15,19 +15,19 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_skeleton
 from flask import current_app
-from flask_babel import format_date, format_number, format_percent, get_locale
+from flask_babel import format_date, format_number, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from ..dates import Period, period_label
 from ..enums import DelegateType
 from ..extensions import db
 from ..models import Activity, Campaign, Delegate, Delegation, MonthClose
 from ..permissions import Scope
 from . import figures
-from .figures import DashboardFilters, Period
+from .figures import DashboardFilters
 
 TREND_MONTHS = 12
 
@@ -772,7 +772,7 @@ def paragraphs(summary: Summary) -> list[str]:
         _(
             "%(period)s，%(area)s各级人大代表共登记并经审核通过履职活动 %(n)s 次，%(change)s；"
             "联系群众 %(people)s 人次。",
-            period=period_words(summary.period),
+            period=period_label(summary.period),
             area=summary.area,
             n=_n(h["activities"]),
             change=_change(h["activities"], p.get("activities")) or _("无上期数据"),
@@ -822,24 +822,11 @@ def paragraphs(summary: Summary) -> list[str]:
     return out
 
 
-def period_words(period: Period) -> str:
-    """'2023年9月' or '2023年9月至2023年11月' ('Sep 2023 – Nov 2023' in English)."""
-    locale = get_locale()
-    first = format_skeleton("yMMM", period.start, locale=locale)
-    if len(period.months) == 1:
-        return first
-    return _(
-        "%(first)s 至 %(last)s",
-        first=first,
-        last=format_skeleton("yMMM", period.last_day, locale=locale),
-    )
-
-
 def bulletin_title(summary: Summary) -> str:
     return _(
         "%(area)s人大代表履职情况通报（%(period)s）",
         area=summary.area,
-        period=period_words(summary.period),
+        period=period_label(summary.period),
     )
 
 

@@ -21,17 +21,17 @@ from ..activities.services import (
 from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
+from ..dates import parse_month
 from ..enums import ActivityStatus, DelegateType
 from ..extensions import db
 from ..models import Activity, Concern, Delegation
 from ..permissions import can_review_activity, can_view_all_activities, require, scope_for
-from ..reports.closing import MonthClosedError, month_is_closed
 from ..reports.queries import (
     ActivityFilters,
     activity_list_select,
     paginate_activities,
-    parse_month,
 )
+from ..summaries.closing import MonthClosedError, month_is_closed
 from .forms import DecisionForm, ExemplaryForm, ReasonForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")

@@ -15,15 +15,13 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..campaigns.loader import active_campaign
+from ..dates import Period, local_today, parse_month
 from ..enums import Role
 from ..extensions import db
 from ..models import Delegation, User
 from ..permissions import Scope
-from ..reports.closing import MonthAlreadyClosed, MonthNotOver, close_month
-from ..reports.figures import Period
 from ..reports.fonts import NoChineseFont
-from ..reports.queries import parse_month
-from ..timeutil import local_today
+from .closing import MonthAlreadyClosed, MonthNotOver, close_month
 from .services import ENTRIES, FORMATS, ExportError, ExportRequest, audit_export, export_to_path
 
 summary_cli = AppGroup("summary", help="Monthly summaries (月度通报): export and close.")

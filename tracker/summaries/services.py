@@ -16,11 +16,12 @@ from datetime import date
 from pathlib import Path
 
 from ..audit import record
+from ..dates import Period
 from ..models import Campaign, User
 from ..permissions import Scope
 from ..reports import exports
 from ..reports import summary as summaries
-from ..reports.figures import DashboardFilters, Period
+from ..reports.figures import DashboardFilters
 
 FORMATS = ("xlsx", "csv", "docx", "pdf")
 ENTRIES = "activities"  # the CSV of the approved entries rather than one table

@@ -31,16 +31,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.loader import active_campaign
 from ..database import begin_writing
+from ..dates import Period, local_today, parse_month, period_label
 from ..extensions import db
 from ..models import Delegation
 from ..permissions import can_close_month, can_view_all_activities, require, scope_for
 from ..reports import figures
 from ..reports import summary as summaries
-from ..reports.closing import MonthAlreadyClosed, MonthNotOver, can_close, close_month
-from ..reports.figures import DashboardFilters, Period
+from ..reports.figures import DashboardFilters
 from ..reports.fonts import NoChineseFont
-from ..reports.queries import parse_month
-from ..timeutil import local_today
+from .closing import MonthAlreadyClosed, MonthNotOver, can_close, close_month
 from .services import FORMATS, ExportError, ExportRequest, audit_export, csv_choices, write_export
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -122,7 +121,6 @@ def show():
         paragraphs=summaries.paragraphs(summary),
         title=summaries.bulletin_title(summary),
         cell_text=summaries.cell_text,
-        period_words=summaries.period_words,
         metric_label=summaries.metric_label,
         figure_text=summaries.figure_text,
         charts=None,
@@ -163,17 +161,17 @@ def close():
     except MonthNotOver:
         db.session.rollback()
         flash(
-            _("%(month)s 还没有结束，月份结束后才能结账。", month=summaries.period_words(period)),
+            _("%(month)s 还没有结束，月份结束后才能结账。", month=period_label(period)),
             "warning",
         )
     except (MonthAlreadyClosed, IntegrityError):
         db.session.rollback()
-        flash(_("%(month)s 已经结账。", month=summaries.period_words(period)), "info")
+        flash(_("%(month)s 已经结账。", month=period_label(period)), "info")
     else:
         flash(
             _(
                 "已结账：%(month)s，共 %(n)s 条已通过记录。以后导出这个月，数字都与现在相同。",
-                month=summaries.period_words(period),
+                month=period_label(period),
                 n=closed.activities,
             ),
             "success",

@@ -14,11 +14,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..audit import record
+from ..dates import Period
 from ..extensions import db
 from ..models import Campaign, MonthClose, User, utcnow
 from ..permissions import Scope
-from . import summary as summaries
-from .figures import Period
+from ..reports import summary as summaries
 
 
 class MonthNotOver(ValueError):

@@ -1,14 +1,18 @@
-"""Due dates for proposal replies, and the flags lists show."""
+"""Due dates for proposal replies, and the flags lists and figures show.
+
+Shared by the proposal screens, the figures and the demo data, so a reply is due on the same
+day and counted overdue from the same day everywhere.
+"""
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from enum import StrEnum
 
 from flask import current_app
 
-from ..enums import ProposalStatus
+from .dates import add_months
+from .enums import ProposalStatus
 
 # Statuses in which a handling body owes a reply.
 AWAITING_REPLY = (ProposalStatus.ASSIGNED, ProposalStatus.HANDLING)
@@ -17,13 +21,6 @@ AWAITING_REPLY = (ProposalStatus.ASSIGNED, ProposalStatus.HANDLING)
 class DueFlag(StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, or that month's last day (Nov 30 + 3 → Feb 28/29)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def reply_due_on(assigned_on: date, *, is_complex: bool) -> date:
