@@ -74,6 +74,7 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.permissions import Scope
 from tracker.reports import figures
+from tracker.reports.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
@@ -101,7 +102,7 @@ class DashboardRequest:
     scope: Scope
     period: Period
     trend: Period
-    filters: figures.DashboardFilters
+    filters: Filters
     today: date
     campaign_id: int
     inactive_days: int
@@ -122,7 +123,7 @@ def dashboard_request(app: Flask) -> DashboardRequest:
         scope=Scope(everything=True),
         period=period,
         trend=Period.months_to(period, TREND_MONTHS),
-        filters=figures.DashboardFilters(campaign_id=campaign_id),
+        filters=Filters(campaign_id=campaign_id),
         today=today,
         campaign_id=campaign_id,
         inactive_days=int(app.config["INACTIVE_DAYS"]),

@@ -98,7 +98,7 @@ def child(
     from tracker.dates import Period, local_today
     from tracker.extensions import db
     from tracker.permissions import Scope
-    from tracker.reports.figures import DashboardFilters
+    from tracker.reports.filters import Filters
 
     app = make_app(url)
     with app.app_context():
@@ -113,7 +113,7 @@ def child(
             work = _app_export(campaign, Scope(everything=True), period, today, out)
         elif mode == "bare":
             work = _bare_export(
-                Scope(everything=True), period, DashboardFilters(campaign_id=campaign.id), out
+                Scope(everything=True), period, Filters(campaign_id=campaign.id), out
             )
         else:
             work = None

@@ -32,6 +32,7 @@ from tracker.dates import local_today
 from tracker.extensions import db
 from tracker.models import ActivityKind, CallToAction, Delegate, DelegateRollup, Station
 from tracker.reports import figures
+from tracker.reports.filters import restrict
 
 REPS = 25
 
@@ -95,7 +96,7 @@ def type_call_progress_before(scope, period, filters, campaign_id):
             DelegateRollup.kind_id.in_(kind_ids), DelegateRollup.delegate_type == call.delegate_type
         )
         per = (
-            figures._restrict(
+            restrict(
                 stmt,
                 DelegateRollup,
                 scope,

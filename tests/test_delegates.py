@@ -16,7 +16,9 @@ from tracker.enums import ActivityStatus, DelegateType, Level, ProposalOutcome, 
 from tracker.extensions import db
 from tracker.models import Delegate, Proposal, ProposalLabel, ProposalReply
 from tracker.permissions import Scope
+from tracker.reports import delegate_figures, selects
 from tracker.reports import figures as f
+from tracker.reports.filters import Filters
 
 from . import factories
 
@@ -117,26 +119,32 @@ def block_figures(page: str, element_id: str) -> dict[str, int]:
 
 def test_delegate_summary_counts_only_approved_entries(ctx, data):
     scope = Scope(delegate_id=data["a"])
-    assert f.delegate_summary(scope, f.Period.month(2024, 5), data["a"]) == (3, 13, 9)
+    assert delegate_figures.delegate_summary(scope, f.Period.month(2024, 5), data["a"]) == (
+        3,
+        13,
+        9,
+    )
     campaign = f.Period(date(2023, 8, 1), date(2024, 6, 1))
-    assert f.delegate_summary(scope, campaign, data["a"]) == (5, 23, 16)
+    assert delegate_figures.delegate_summary(scope, campaign, data["a"]) == (5, 23, 16)
     # another delegate's scope sees nothing of hers
-    assert f.delegate_summary(Scope(delegate_id=data["a2"]), campaign, data["a"]) == (0, 0, 0)
+    assert delegate_figures.delegate_summary(
+        Scope(delegate_id=data["a2"]), campaign, data["a"]
+    ) == (0, 0, 0)
 
 
 def test_points_equal_the_sum_of_points_lines(ctx, data):
     campaign = f.Period(date(2023, 8, 1), date(2024, 6, 1))
     scope = Scope(everything=True)
-    lines = f.points_lines(scope, campaign, data["a"])
+    lines = selects.points_lines(scope, campaign, data["a"])
     assert len(lines) == 5
     assert sum(line.points for line in lines) == 16
-    assert f.delegate_summary(scope, campaign, data["a"]).points == 16
-    assert (data["a"], 16, 5) in f.points_ranking(scope, campaign, f.DashboardFilters())
+    assert delegate_figures.delegate_summary(scope, campaign, data["a"]).points == 16
+    assert (data["a"], 16, 5) in f.points_ranking(scope, campaign, Filters())
 
 
 def test_call_progress_counts_the_calls_kinds_this_quarter(ctx, data):
     campaign_id = factories.campaign().id
-    lines = f.delegate_call_progress(
+    lines = delegate_figures.delegate_call_progress(
         Scope(delegate_id=data["a"]),
         f.Period.quarter_of(TODAY),
         data["a"],
@@ -158,13 +166,15 @@ def test_call_progress_counts_the_calls_kinds_this_quarter(ctx, data):
 def test_approved_counts_by_delegate(ctx, data):
     quarter = f.Period.quarter_of(TODAY)
     ids = [data["a"], data["a2"], data["b"]]
-    assert f.approved_counts_by_delegate(Scope(everything=True), quarter, ids) == {
+    assert delegate_figures.approved_counts_by_delegate(Scope(everything=True), quarter, ids) == {
         data["a"]: 4,
         data["a2"]: 1,
         data["b"]: 1,
     }
     chengguan = factories.delegation("chengguan").id
-    assert f.approved_counts_by_delegate(Scope(delegation_id=chengguan), quarter, ids) == {
+    assert delegate_figures.approved_counts_by_delegate(
+        Scope(delegation_id=chengguan), quarter, ids
+    ) == {
         data["a"]: 4,
         data["a2"]: 1,
     }
@@ -274,7 +284,7 @@ def test_the_record_sums_equal_points_lines(app, client, auth, data):
     auth.login("staff_a")
     page = client.get(f"/delegates/{data['a']}/record").get_data(as_text=True)
     with app.app_context():
-        lines = f.points_lines(
+        lines = selects.points_lines(
             Scope(delegation_id=factories.delegation("chengguan").id),
             f.Period(date(2023, 8, 1), date(2024, 6, 1)),
             data["a"],

@@ -20,12 +20,14 @@ from tracker.extensions import db
 from tracker.models import CallToAction, Delegate, FocusArea, Proposal, ProposalReply
 from tracker.permissions import Scope
 from tracker.reports import figures as f
+from tracker.reports import selects
+from tracker.reports.filters import Filters
 
 from . import factories
 
 MAY = f.Period.month(2024, 5)
 EVERYTHING = Scope(everything=True)
-NONE = f.DashboardFilters()
+NONE = Filters()
 
 
 @pytest.fixture
@@ -182,7 +184,9 @@ def test_every_figure_drills_down_to_as_many_entries(ctx, data):
             == row.activities
         )
         active = db.session.scalars(
-            f.active_delegate_select(EVERYTHING, MAY, NONE.but(delegation_id=row.delegation_id))
+            selects.active_delegate_select(
+                EVERYTHING, MAY, NONE.but(delegation_id=row.delegation_id)
+            )
         ).all()
         assert len(active) == row.active
     for area_id, n in f.by_focus_area(EVERYTHING, MAY, NONE).items():
@@ -194,11 +198,11 @@ def test_every_figure_drills_down_to_as_many_entries(ctx, data):
 
 def test_inactive_delegates(ctx, data):
     rows = db.session.execute(
-        f.inactive_delegate_select(EVERYTHING, NONE, date(2024, 6, 10), 30)
+        selects.inactive_delegate_select(EVERYTHING, NONE, date(2024, 6, 10), 30)
     ).all()
     assert [(d.id, last) for d, last in rows] == [(data["c"], None), (data["b"], date(2024, 5, 7))]
     rows = db.session.execute(
-        f.inactive_delegate_select(EVERYTHING, NONE, date(2024, 7, 1), 30)
+        selects.inactive_delegate_select(EVERYTHING, NONE, date(2024, 7, 1), 30)
     ).all()
     assert len(rows) == 4
 
@@ -209,7 +213,7 @@ def test_points_and_their_lines(ctx, data):
         (data["a"], 3 + 3, 2),
         (data["b"], 4, 1),
     ]
-    lines = f.points_lines(EVERYTHING, MAY, data["a2"])
+    lines = selects.points_lines(EVERYTHING, MAY, data["a2"])
     assert [(line.kind.code, line.points) for line in lines] == [
         ("enterprise-service", 4),
         ("proposal", 5),
@@ -218,7 +222,9 @@ def test_points_and_their_lines(ctx, data):
     assert sum(line.points for line in lines) == 14
     # another delegation's staff cannot expand them
     assert (
-        f.points_lines(Scope(delegation_id=factories.delegation("qilihe").id), MAY, data["a2"])
+        selects.points_lines(
+            Scope(delegation_id=factories.delegation("qilihe").id), MAY, data["a2"]
+        )
         == []
     )
 
@@ -241,7 +247,7 @@ def test_the_letters_type_calls_as_targets(ctx, data):
     assert [
         d.id
         for d in db.session.scalars(
-            f.delegates_without_call_select(EVERYTHING, quarter, NONE, call)
+            selects.delegates_without_call_select(EVERYTHING, quarter, NONE, call)
         )
     ] == [data["c"]]
 
@@ -268,11 +274,16 @@ def test_proposal_and_concern_figures_drill_down_to_as_many(ctx, data):
         "satisfied": p.satisfied + p.basically_satisfied,
     }
     for which, n in expected.items():
-        assert f.count_of(f.proposal_period_select(EVERYTHING, MAY, NONE, today, which)) == n, which
+        assert (
+            selects.count_of(selects.proposal_period_select(EVERYTHING, MAY, NONE, today, which))
+            == n
+        ), which
     for status, n in p.by_status.items():
         assert (
-            f.count_of(
-                f.proposal_period_select(EVERYTHING, MAY, NONE, today, f"status:{status.value}")
+            selects.count_of(
+                selects.proposal_period_select(
+                    EVERYTHING, MAY, NONE, today, f"status:{status.value}"
+                )
             )
             == n
         )
@@ -284,5 +295,7 @@ def test_proposal_and_concern_figures_drill_down_to_as_many(ctx, data):
         "concluded": c.resolved + c.unresolvable,
         "fed_back": c.fed_back,
     }.items():
-        assert f.count_of(f.concern_period_select(EVERYTHING, MAY, NONE, which)) == n, which
+        assert selects.count_of(selects.concern_period_select(EVERYTHING, MAY, NONE, which)) == n, (
+            which
+        )
     assert f.inactive_delegate_count(EVERYTHING, NONE, date(2024, 6, 10), 30) == 2

@@ -28,7 +28,7 @@ from tracker.models import (
 from tracker.people.services import create_user
 from tracker.permissions import Scope
 from tracker.reports import figures
-from tracker.reports.figures import DashboardFilters
+from tracker.reports.filters import Filters
 from tracker.reports.queries import ConcernFilters, concern_figures
 from tracker.retention import anonymise_concern_contacts, retention_cutoff
 
@@ -457,10 +457,10 @@ def test_every_figure_of_the_period_is_the_same_after_anonymising(
     def figures_now():
         with app.app_context():
             return (
-                figures.concern_period_figures(everything, may, DashboardFilters()),
+                figures.concern_period_figures(everything, may, Filters()),
                 concern_figures(everything, ConcernFilters()),
-                figures.activity_totals(everything, may, DashboardFilters()),
-                figures.by_delegation(everything, may, DashboardFilters()),
+                figures.activity_totals(everything, may, Filters()),
+                figures.by_delegation(everything, may, Filters()),
             )
 
     auth.login("staff_city")

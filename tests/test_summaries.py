@@ -33,9 +33,10 @@ from tracker.models import (
     User,
 )
 from tracker.permissions import Scope
-from tracker.reports import exports
+from tracker.reports import exports, selects
 from tracker.reports import figures as f
 from tracker.reports import summary as S
+from tracker.reports.filters import Filters
 from tracker.summaries.closing import MonthAlreadyClosed, MonthNotOver, close_month
 
 from . import factories
@@ -188,13 +189,15 @@ def test_summary_numbers_on_the_fixed_dataset(ctx, data):
 def test_summary_figures_are_the_dashboards(ctx, data):
     """Each headline number is the dashboard function's, for the city and for one delegation."""
     for delegation in (None, delegation_id("chengguan")):
-        filters = f.DashboardFilters(campaign_id=campaign().id, delegation_id=delegation)
+        filters = Filters(campaign_id=campaign().id, delegation_id=delegation)
         h = S.build(campaign(), EVERYTHING, MAY, TODAY, delegation).headline
         assert (h["activities"], h["people_reached"]) == tuple(
             f.activity_totals(EVERYTHING, MAY, filters)
         )
         assert h["active"] == f.active_delegate_count(EVERYTHING, MAY, filters)
-        assert h["activities"] == f.count_of(f.approved_activity_select(EVERYTHING, MAY, filters))
+        assert h["activities"] == selects.count_of(
+            selects.approved_activity_select(EVERYTHING, MAY, filters)
+        )
         assert h["proposals"] == f.proposal_figures(EVERYTHING, MAY, filters, TODAY).submitted
         assert h["concerns"] == f.concern_period_figures(EVERYTHING, MAY, filters).raised
 

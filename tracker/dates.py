@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -54,6 +55,14 @@ def parse_month(value: str | None) -> tuple[int, int] | None:
     except (TypeError, ValueError):
         return None
     return year, month
+
+
+def as_date(value: Any) -> date | None:
+    """A date read back from the database: SQLite gives computed dates (a month key, a
+    maximum) as text, PostgreSQL as dates."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,17 @@ class Scope:
     delegation_id: int | None = None
     everything: bool = False
 
-    def filter_activities(self, stmt: sa.Select) -> sa.Select:
-        """Restrict a select over Activity to this scope."""
+    def restrict(self, stmt: sa.Select, model: Any = Activity) -> sa.Select:
+        """Restrict a select over ``model`` to this scope: the entries, a rollup table (they
+        carry the delegation, and the per-delegate one the delegate) or the delegates. A
+        delegate's scope over a table that does not name the delegate sees nothing."""
         if self.everything:
             return stmt
         if self.delegate_id is not None:
-            return stmt.where(Activity.delegate_id == self.delegate_id)
+            column = model.id if model is Delegate else getattr(model, "delegate_id", None)
+            return stmt.where(sa.false() if column is None else column == self.delegate_id)
         if self.delegation_id is not None:
-            return stmt.where(Activity.delegation_id == self.delegation_id)
+            return stmt.where(model.delegation_id == self.delegation_id)
         return stmt.where(sa.false())
 
 

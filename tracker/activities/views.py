@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -22,10 +24,10 @@ from sqlalchemy.orm import selectinload
 from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
-from ..dates import local_today, parse_month
+from ..dates import local_today
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
-from ..models import Activity, Concern, Delegate, Delegation, Station
+from ..models import Activity, Concern, Delegate, Station
 from ..permissions import (
     can_edit_activity,
     can_log_activity,
@@ -34,11 +36,9 @@ from ..permissions import (
     require,
     scope_for,
 )
-from ..reports.queries import (
-    ActivityFilters,
-    activity_list_select,
-    paginate_activities,
-)
+from ..reports.filters import Filters
+from ..reports.queries import activity_list_select, paginate_activities
+from ..selection import Selection, read_selection
 from .forms import ActivityForm
 from .services import (
     ActivityStateError,
@@ -108,33 +108,38 @@ def _forget_drafts_on_logout(sender, user=None, **extra) -> None:
 # --- lists ---------------------------------------------------------------------------------
 
 
-def _filters_from_request(*, exclude_drafts: bool) -> ActivityFilters:
-    status = request.args.get("status") or None
-    if status not in ActivityStatus._value2member_map_:
-        status = None
-    delegation = request.args.get("delegation", type=int)
-    return ActivityFilters(
-        month=parse_month(request.args.get("month")),
-        kind_code=request.args.get("kind") or None,
-        initiative_code=request.args.get("initiative") or None,
-        call_code=request.args.get("call") or None,
-        status=ActivityStatus(status) if status else None,
-        delegation_id=delegation,
-        exclude_drafts=exclude_drafts,
+# What the lists of entries can be filtered by (the filter bar in activities/_filters.html).
+LIST_KEYS = ("period", "kind", "initiative", "call", "status", "delegation")
+
+
+def _list_selection(*, staff: bool) -> Selection:
+    """The list's filters from the query string; staff never see drafts."""
+    sel = read_selection(
+        active_campaign(),
+        scope_for(current_user),
+        local_today(),
+        keys=LIST_KEYS,
+        default_period=False,
+        base=Filters(exclude_drafts=staff),
     )
+    if staff and sel.filters.status == ActivityStatus.DRAFT:
+        sel = replace(sel, filters=sel.filters.but(status=None))
+    return sel
 
 
 @bp.route("/mine")
 def mine():
     """我的履职: the delegate's own activities, any status."""
     require(can_log_activity(current_user), 403)
-    filters = _filters_from_request(exclude_drafts=False)
-    page = paginate_activities(activity_list_select(scope_for(current_user), filters))
+    sel = _list_selection(staff=False)
+    page = paginate_activities(
+        activity_list_select(scope_for(current_user), sel.filters, sel.period)
+    )
     return render_template(
         "activities/mine.html",
         page=page,
-        filters=filters,
-        campaign=active_campaign(),
+        sel=sel,
+        campaign=sel.campaign,
         month_value=request.args.get("month", ""),
     )
 
@@ -143,21 +148,16 @@ def mine():
 def index():
     """Staff: submitted and approved activities in their scope."""
     require(can_view_all_activities(current_user), 403)
-    filters = _filters_from_request(exclude_drafts=True)
-    if filters.status == ActivityStatus.DRAFT:
-        filters = ActivityFilters(**{**filters.__dict__, "status": None})
-    page = paginate_activities(activity_list_select(scope_for(current_user), filters))
-    delegations = db.session.scalars(
-        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
-    ).all()
-    if current_user.delegation_id is not None:
-        delegations = [d for d in delegations if d.id == current_user.delegation_id]
+    sel = _list_selection(staff=True)
+    page = paginate_activities(
+        activity_list_select(scope_for(current_user), sel.filters, sel.period)
+    )
     return render_template(
         "activities/index.html",
         page=page,
-        filters=filters,
-        campaign=active_campaign(),
-        delegations=delegations,
+        sel=sel,
+        campaign=sel.campaign,
+        delegations=sel.delegations,
         month_value=request.args.get("month", ""),
     )
 

@@ -14,7 +14,8 @@ from ..campaigns.loader import active_campaign
 from ..extensions import db
 from ..models import Campaign
 from ..permissions import can_log_activity, scope_for
-from ..reports.queries import ActivityFilters, activity_counts_by_call
+from ..reports.filters import Filters
+from ..reports.queries import activity_counts_by_call
 
 bp = Blueprint("campaign", __name__, url_prefix="/campaign")
 
@@ -36,7 +37,7 @@ def index(code: str | None = None):
     own = can_log_activity(current_user)
     # Delegates count their own entries of any status; staff count what was submitted to them.
     counts = activity_counts_by_call(
-        scope_for(current_user), ActivityFilters(campaign_id=campaign.id, exclude_drafts=not own)
+        scope_for(current_user), Filters(campaign_id=campaign.id, exclude_drafts=not own)
     )
     list_endpoint = "activities.mine" if own else "activities.index"
     campaigns = db.session.scalars(

@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import groupby
 
-import sqlalchemy as sa
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from ..campaigns.loader import active_campaign
-from ..dates import local_today
-from ..enums import ActivityStatus, DelegateType, Level, ProposalStatus
+from ..dates import Period, local_today
+from ..enums import ActivityStatus, ProposalStatus
 from ..extensions import db
-from ..models import Campaign, Delegate, Delegation
+from ..models import Campaign, Delegate
 from ..permissions import (
     can_log_activity,
     can_view_all_activities,
@@ -24,9 +23,7 @@ from ..permissions import (
     require,
     scope_for,
 )
-from ..reports.figures import (
-    DashboardFilters,
-    Period,
+from ..reports.delegate_figures import (
     approved_counts_by_delegate,
     delegate_activities_by_kind,
     delegate_call_progress,
@@ -34,14 +31,15 @@ from ..reports.figures import (
     delegate_list_select,
     delegate_summary,
 )
+from ..reports.filters import Filters
 from ..reports.queries import (
-    ActivityFilters,
     ProposalFilters,
     activity_list_select,
     delegate_todo_counts,
     paginate,
     proposal_select,
 )
+from ..selection import read_selection
 
 bp = Blueprint("delegates", __name__, url_prefix="/delegates")
 
@@ -110,9 +108,7 @@ def me():
     month = Period.month(today.year, today.month)
     quarter = Period.quarter_of(today)
     returned = db.session.scalars(
-        activity_list_select(scope, ActivityFilters(status=ActivityStatus.RETURNED)).limit(
-            TODO_LIMIT
-        )
+        activity_list_select(scope, Filters(status=ActivityStatus.RETURNED)).limit(TODO_LIMIT)
     ).all()
     to_rate = db.session.scalars(
         proposal_select(scope, ProposalFilters(status=ProposalStatus.REPLIED), today).limit(
@@ -187,11 +183,6 @@ def record(delegate_id: int):
 # --- the delegates in scope (staff) ---------------------------------------------------------------
 
 
-def _enum_arg(name: str, enum_cls):
-    value = request.args.get(name) or None
-    return enum_cls(value) if value in enum_cls._value2member_map_ else None
-
-
 @bp.route("/")
 def index():
     """Staff and admins: the delegates in their scope, searchable, each with this quarter's
@@ -200,17 +191,10 @@ def index():
     scope = scope_for(current_user)
     today = local_today()
     campaign = active_campaign()
-    delegations = db.session.scalars(
-        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
-    ).all()
-    if current_user.delegation_id is not None:
-        delegations = [d for d in delegations if d.id == current_user.delegation_id]
-    delegation_id = request.args.get("delegation", type=int)
-    filters = DashboardFilters(
-        delegation_id=delegation_id if any(d.id == delegation_id for d in delegations) else None,
-        level=_enum_arg("level", Level),
-        delegate_type=_enum_arg("type", DelegateType),
+    sel = read_selection(
+        campaign, scope, today, keys=("delegation", "level", "type"), default_period=False
     )
+    filters = sel.filters
     q = (request.args.get("q") or "").strip()[:60]
     page = paginate(delegate_list_select(scope, filters, q or None))
     quarter = Period.quarter_of(today)
@@ -220,9 +204,9 @@ def index():
     return render_template(
         "delegates/index.html",
         page=page,
-        filters=filters,
+        sel=sel,
         q=q,
-        delegations=delegations,
+        delegations=sel.delegations,
         counts=counts,
         quarter=quarter,
         **_labels(),

@@ -31,7 +31,7 @@ from ..enums import ActivityStatus, DelegateType, Level
 from ..extensions import db
 from ..models import Activity, ActivityKind, Concern, Delegate, Delegation, Initiative
 from ..permissions import Scope
-from .figures import DashboardFilters, _restrict
+from .filters import Filters, restrict
 from .summary import HEADERS, Cell, Summary, Table, bulletin_title, paragraphs
 
 # --- formula neutralising --------------------------------------------------------------------
@@ -83,11 +83,11 @@ BATCH = 2000
 
 
 def entries_select(
-    scope: Scope, period: Period, filters: DashboardFilters, closed_at: datetime | None = None
+    scope: Scope, period: Period, filters: Filters, closed_at: datetime | None = None
 ) -> sa.Select:
     """The approved entries of the period as plain rows (no ORM objects), oldest first.
 
-    Same conditions as :func:`.figures.approved_activity_select`; for a closed month
+    Same conditions as :func:`.selects.approved_activity_select`; for a closed month
     (``closed_at``) only what the month counted when it was closed: no 补录 entries.
     """
     concerns = (
@@ -125,7 +125,7 @@ def entries_select(
             Activity.late.is_(False),
             sa.or_(Activity.approved_at.is_(None), Activity.approved_at <= closed_at),
         )
-    stmt = _restrict(stmt, Activity, scope, period, filters)
+    stmt = restrict(stmt, Activity, scope, period, filters)
     return stmt.order_by(Activity.occurred_on, Activity.id)
 
 

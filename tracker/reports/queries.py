@@ -15,78 +15,25 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..dates import month_bounds
+from ..dates import Period
 from ..deadlines import AWAITING_REPLY, due_soon_from
-from ..enums import ActivityStatus, ConcernStatus, DelegateType, ProposalStatus
+from ..enums import ActivityStatus, ConcernStatus, ProposalStatus
 from ..extensions import db
 from ..models import (
     Activity,
-    ActivityKind,
-    CallToAction,
     Concern,
     ConcernCategory,
     Delegate,
-    Initiative,
     Proposal,
     ProposalLabel,
 )
 from ..permissions import Scope
+from .filters import Filters, restrict
 
 
-@dataclass(frozen=True)
-class ActivityFilters:
-    """Filters a list of activities can take; every field is optional."""
-
-    month: tuple[int, int] | None = None
-    kind_code: str | None = None
-    initiative_code: str | None = None
-    call_code: str | None = None
-    status: ActivityStatus | None = None
-    delegation_id: int | None = None
-    campaign_id: int | None = None
-    exclude_drafts: bool = False
-    delegate_type: DelegateType | None = None
-
-
-def activity_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
-    """The activities in ``scope`` matching ``filters``, newest first."""
-    stmt = sa.select(Activity)
-    stmt = scope.filter_activities(stmt)
-    if filters.campaign_id is not None:
-        stmt = stmt.where(Activity.campaign_id == filters.campaign_id)
-    if filters.month is not None:
-        start, end = month_bounds(*filters.month)
-        stmt = stmt.where(Activity.occurred_on >= start, Activity.occurred_on < end)
-    if filters.kind_code:
-        stmt = stmt.where(
-            Activity.kind_id.in_(
-                sa.select(ActivityKind.id).where(ActivityKind.code == filters.kind_code)
-            )
-        )
-    if filters.initiative_code:
-        stmt = stmt.where(
-            Activity.initiative_id.in_(
-                sa.select(Initiative.id).where(Initiative.code == filters.initiative_code)
-            )
-        )
-    if filters.call_code:
-        stmt = stmt.where(
-            Activity.call_id.in_(
-                sa.select(CallToAction.id).where(CallToAction.code == filters.call_code)
-            )
-        )
-    if filters.status is not None:
-        stmt = stmt.where(Activity.status == filters.status)
-    elif filters.exclude_drafts:
-        stmt = stmt.where(Activity.status != ActivityStatus.DRAFT)
-    if filters.delegation_id is not None:
-        stmt = stmt.where(Activity.delegation_id == filters.delegation_id)
-    if filters.delegate_type is not None:
-        stmt = stmt.where(
-            Activity.delegate_id.in_(
-                sa.select(Delegate.id).where(Delegate.delegate_type == filters.delegate_type)
-            )
-        )
+def activity_select(scope: Scope, filters: Filters, period: Period | None = None) -> sa.Select:
+    """The activities in ``scope`` matching ``filters`` (dated in ``period``), newest first."""
+    stmt = restrict(sa.select(Activity), Activity, scope, period, filters)
     return stmt.order_by(Activity.occurred_on.desc(), Activity.id.desc())
 
 
@@ -102,9 +49,9 @@ def list_row_loads() -> tuple:
     )
 
 
-def activity_list_select(scope: Scope, filters: ActivityFilters) -> sa.Select:
+def activity_list_select(scope: Scope, filters: Filters, period: Period | None = None) -> sa.Select:
     """:func:`activity_select` with what a list row shows loaded up front (no query per row)."""
-    return activity_select(scope, filters).options(*list_row_loads())
+    return activity_select(scope, filters, period).options(*list_row_loads())
 
 
 def count_concerns(activities: list[Activity]) -> list[Activity]:
@@ -145,7 +92,7 @@ def paginate_activities(stmt: sa.Select, per_page: int | None = None) -> Paginat
     return page
 
 
-def activity_counts_by_call(scope: Scope, filters: ActivityFilters) -> dict[int, int]:
+def activity_counts_by_call(scope: Scope, filters: Filters) -> dict[int, int]:
     """Activities per call to action, for the campaign page's links."""
     inner = activity_select(scope, filters).order_by(None)
     sub = inner.with_only_columns(Activity.call_id).where(Activity.call_id.is_not(None)).subquery()
@@ -171,7 +118,7 @@ class ProposalFilters:
 def proposal_select(scope: Scope, filters: ProposalFilters, today: date) -> sa.Select:
     """Proposals of submitted entries in ``scope``; overdue and due-soon computed against ``today``."""
     stmt = sa.select(Proposal).join(Activity, Proposal.activity_id == Activity.id)
-    stmt = scope.filter_activities(stmt).where(Activity.status != ActivityStatus.DRAFT)
+    stmt = scope.restrict(stmt).where(Activity.status != ActivityStatus.DRAFT)
     if filters.campaign_id is not None:
         stmt = stmt.where(Activity.campaign_id == filters.campaign_id)
     if filters.status is not None:
@@ -219,7 +166,7 @@ class ConcernFilters:
 def concern_select(scope: Scope, filters: ConcernFilters) -> sa.Select:
     """Concerns raised on submitted entries in ``scope``, oldest open first."""
     stmt = sa.select(Concern).join(Activity, Concern.activity_id == Activity.id)
-    stmt = scope.filter_activities(stmt).where(Activity.status != ActivityStatus.DRAFT)
+    stmt = scope.restrict(stmt).where(Activity.status != ActivityStatus.DRAFT)
     if filters.campaign_id is not None:
         stmt = stmt.where(Activity.campaign_id == filters.campaign_id)
     if filters.status is not None:
@@ -261,7 +208,7 @@ def staff_todo_counts(scope: Scope, today: date) -> StaffTodo:
         return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
 
     return StaffTodo(
-        waiting=count(activity_select(scope, ActivityFilters(status=ActivityStatus.SUBMITTED))),
+        waiting=count(activity_select(scope, Filters(status=ActivityStatus.SUBMITTED))),
         overdue=count(proposal_select(scope, ProposalFilters(due="overdue"), today)),
         due_soon=count(proposal_select(scope, ProposalFilters(due="due_soon"), today)),
         open_concerns=count(concern_select(scope, ConcernFilters(status=ConcernStatus.OPEN))),
@@ -275,10 +222,10 @@ class DelegateTodo(NamedTuple):
 
 def delegate_todo_counts(scope: Scope) -> DelegateTodo:
     """A delegate's returned entries and replies waiting for their rating (one statement)."""
-    returned = scope.filter_activities(sa.select(sa.func.count()).select_from(Activity)).where(
+    returned = scope.restrict(sa.select(sa.func.count()).select_from(Activity)).where(
         Activity.status == ActivityStatus.RETURNED
     )
-    to_rate = scope.filter_activities(
+    to_rate = scope.restrict(
         sa.select(sa.func.count())
         .select_from(Proposal)
         .join(Activity, Proposal.activity_id == Activity.id)

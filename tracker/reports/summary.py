@@ -26,8 +26,8 @@ from ..enums import DelegateType
 from ..extensions import db
 from ..models import Activity, Campaign, Delegate, Delegation, MonthClose
 from ..permissions import Scope
-from . import figures
-from .figures import DashboardFilters
+from . import figures, selects
+from .filters import Filters
 
 TREND_MONTHS = 12
 
@@ -305,7 +305,7 @@ def _rate(n: int, d: int) -> float | None:
 
 
 def headline_figures(
-    scope: Scope, period: Period, filters: DashboardFilters, today: date, as_of: date
+    scope: Scope, period: Period, filters: Filters, today: date, as_of: date
 ) -> dict[str, int | float | None]:
     """The period's headline numbers, each from the dashboard's own function."""
     totals = figures.activity_totals(scope, period, filters)
@@ -334,7 +334,7 @@ def headline_figures(
         "concerns_fed_back": conc.fed_back,
         "resolution_rate": conc.resolution_rate,
         "inactive": figures.inactive_delegate_count(scope, filters, as_of, days),
-        "exemplary": figures.count_of(figures.exemplary_select(scope, period, filters)),
+        "exemplary": selects.count_of(selects.exemplary_select(scope, period, filters)),
     }
 
 
@@ -356,7 +356,7 @@ def build(
     campaign: Campaign, scope: Scope, period: Period, today: date, delegation_id: int | None = None
 ) -> Summary:
     """The summary of ``period`` as the data stands now, in ``scope`` (and one delegation)."""
-    filters = DashboardFilters(campaign_id=campaign.id, delegation_id=delegation_id)
+    filters = Filters(campaign_id=campaign.id, delegation_id=delegation_id)
     as_of = min(period.last_day, today)
     names = _delegation_names()
     area_id = delegation_id or scope.delegation_id
@@ -373,7 +373,7 @@ def build(
 
     late_from, late_to = local_bounds(period)
     late = db.session.scalars(
-        figures.late_select(scope, late_from, late_to, filters).options(*_ENTRY_ROW)
+        selects.late_select(scope, late_from, late_to, filters).options(*_ENTRY_ROW)
     ).all()
     headline["late"] = len(late)
 
@@ -403,7 +403,7 @@ def build(
         [[m, headline[m]] for m in CONCERN_METRICS],
     )
     exemplary = db.session.scalars(
-        figures.exemplary_select(scope, period, filters).options(*_ENTRY_ROW)
+        selects.exemplary_select(scope, period, filters).options(*_ENTRY_ROW)
     ).all()
     tables["exemplary"] = _entries_table("exemplary", exemplary, names)
     tables["late"] = _entries_table("late", late, names)
@@ -433,9 +433,7 @@ def _delta(now: Any, before: Any) -> Any:
     return now - before
 
 
-def _by_delegation(
-    scope: Scope, period: Period, filters: DashboardFilters, names: dict[int, str]
-) -> Table:
+def _by_delegation(scope: Scope, period: Period, filters: Filters, names: dict[int, str]) -> Table:
     rows = figures.by_delegation(scope, period, filters)
     table = Table(
         "by_delegation",
@@ -462,7 +460,7 @@ def _by_delegation(
     return table
 
 
-def _by_type(scope: Scope, period: Period, filters: DashboardFilters) -> Table:
+def _by_type(scope: Scope, period: Period, filters: Filters) -> Table:
     table = Table(
         "by_type",
         [
@@ -501,9 +499,7 @@ def _live_initiatives(campaign: Campaign, used: set[int]) -> list[Any]:
     return [i for i in campaign.initiatives if not i.is_retired or i.id in used]
 
 
-def _kind_initiative(
-    campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters
-) -> Table:
+def _kind_initiative(campaign: Campaign, scope: Scope, period: Period, filters: Filters) -> Table:
     matrix = figures.kind_initiative_matrix(scope, period, filters)
     initiatives = _live_initiatives(campaign, {i for _k, i in matrix})
     table = Table(
@@ -537,9 +533,7 @@ def _kind_initiative(
     return table
 
 
-def _type_initiative(
-    campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters
-) -> Table:
+def _type_initiative(campaign: Campaign, scope: Scope, period: Period, filters: Filters) -> Table:
     matrix = figures.type_initiative_matrix(scope, period, filters)
     initiatives = _live_initiatives(campaign, {i for _t, i in matrix})
     table = Table(
@@ -627,9 +621,9 @@ def local_date(moment: datetime | None) -> date | None:
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).date()
 
 
-def _inactive(scope: Scope, filters: DashboardFilters, as_of: date, names: dict[int, str]) -> Table:
+def _inactive(scope: Scope, filters: Filters, as_of: date, names: dict[int, str]) -> Table:
     days = current_app.config["INACTIVE_DAYS"]
-    rows = db.session.execute(figures.inactive_delegate_select(scope, filters, as_of, days)).all()
+    rows = db.session.execute(selects.inactive_delegate_select(scope, filters, as_of, days)).all()
     return Table(
         "inactive",
         [
@@ -651,9 +645,7 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _trend(
-    campaign: Campaign, scope: Scope, period: Period, filters: DashboardFilters
-) -> dict[str, Any]:
+def _trend(campaign: Campaign, scope: Scope, period: Period, filters: Filters) -> dict[str, Any]:
     span = Period.months_to(period, max(TREND_MONTHS, len(period.months)))
     span = Period(max(span.start, campaign.starts_on.replace(day=1)), span.end)
     trend = figures.monthly_trend(scope, span, filters)

@@ -21,58 +21,48 @@ from ..activities.services import (
 from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
-from ..dates import parse_month
-from ..enums import ActivityStatus, DelegateType
+from ..dates import local_today
+from ..enums import ActivityStatus
 from ..extensions import db
-from ..models import Activity, Concern, Delegation
+from ..models import Activity, Concern
 from ..permissions import can_review_activity, can_view_all_activities, require, scope_for
-from ..reports.queries import (
-    ActivityFilters,
-    activity_list_select,
-    paginate_activities,
-)
+from ..reports.filters import Filters
+from ..reports.queries import activity_list_select, paginate_activities
+from ..selection import read_selection
 from ..summaries.closing import MonthClosedError, month_is_closed
 from .forms import DecisionForm, ExemplaryForm, ReasonForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-def _queue_filters() -> ActivityFilters:
-    delegate_type = request.args.get("type") or None
-    return ActivityFilters(
-        month=parse_month(request.args.get("month")),
-        kind_code=request.args.get("kind") or None,
-        initiative_code=request.args.get("initiative") or None,
-        status=ActivityStatus.SUBMITTED,
-        delegation_id=request.args.get("delegation", type=int),
-        delegate_type=DelegateType(delegate_type)
-        if delegate_type in DelegateType._value2member_map_
-        else None,
-    )
+# What the review queue can be filtered by.
+QUEUE_KEYS = ("period", "kind", "initiative", "type", "delegation")
 
 
 @bp.route("/")
 def index():
     """Submitted entries waiting for review in the viewer's scope, oldest first."""
     require(can_view_all_activities(current_user), 403)
-    filters = _queue_filters()
+    sel = read_selection(
+        active_campaign(),
+        scope_for(current_user),
+        local_today(),
+        keys=QUEUE_KEYS,
+        default_period=False,
+        base=Filters(status=ActivityStatus.SUBMITTED),
+    )
     stmt = (
-        activity_list_select(scope_for(current_user), filters)
+        activity_list_select(scope_for(current_user), sel.filters, sel.period)
         .order_by(None)
         .order_by(Activity.submitted_at, Activity.id)
     )
     page = paginate_activities(stmt, per_page=50)
-    delegations = db.session.scalars(
-        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
-    ).all()
-    if current_user.delegation_id is not None:
-        delegations = [d for d in delegations if d.id == current_user.delegation_id]
     return render_template(
         "review/index.html",
         page=page,
-        filters=filters,
-        campaign=active_campaign(),
-        delegations=delegations,
+        sel=sel,
+        campaign=sel.campaign,
+        delegations=sel.delegations,
         month_value=request.args.get("month", ""),
         form=DecisionForm(),
     )

@@ -21,7 +21,7 @@ from ..models import Campaign, User
 from ..permissions import Scope
 from ..reports import exports
 from ..reports import summary as summaries
-from ..reports.figures import DashboardFilters
+from ..reports.filters import Filters
 
 FORMATS = ("xlsx", "csv", "docx", "pdf")
 ENTRIES = "activities"  # the CSV of the approved entries rather than one table
@@ -111,7 +111,7 @@ def write_export(
 
 
 def _entries(request: ExportRequest, summary: summaries.Summary):
-    filters = DashboardFilters(campaign_id=request.campaign.id, delegation_id=request.delegation_id)
+    filters = Filters(campaign_id=request.campaign.id, delegation_id=request.delegation_id)
     if summary.closed is None:
         return exports.entry_rows(exports.entries_select(request.scope, request.period, filters))
     stmt = exports.entries_select(request.scope, request.period, filters, summary.closed.closed_at)

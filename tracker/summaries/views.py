@@ -35,9 +35,9 @@ from ..dates import Period, local_today, parse_month, period_label
 from ..extensions import db
 from ..models import Delegation
 from ..permissions import can_close_month, can_view_all_activities, require, scope_for
-from ..reports import figures
+from ..reports import selects
 from ..reports import summary as summaries
-from ..reports.figures import DashboardFilters
+from ..reports.filters import Filters
 from ..reports.fonts import NoChineseFont
 from .closing import MonthAlreadyClosed, MonthNotOver, can_close, close_month
 from .services import FORMATS, ExportError, ExportRequest, audit_export, csv_choices, write_export
@@ -106,9 +106,9 @@ def show():
     delegation = read_delegation(scope)
     delegation_id = delegation.id if delegation else None
     summary = summaries.summary_for(campaign, scope, period, today, delegation_id)
-    filters = DashboardFilters(campaign_id=campaign.id, delegation_id=delegation_id)
+    filters = Filters(campaign_id=campaign.id, delegation_id=delegation_id)
     late_since_close = (
-        figures.count_of(figures.late_for_period_select(scope, period, filters))
+        selects.count_of(selects.late_for_period_select(scope, period, filters))
         if summary.closed is not None
         else 0
     )
