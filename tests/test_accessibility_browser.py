@@ -54,7 +54,7 @@ def _seed() -> dict[str, int]:
     other pages need to show content: concerns (one referred), a proposal with a reply, a
     returned entry, and the notifications those steps send the delegate."""
     from tracker.activities import rollups
-    from tracker.activities.services import return_activity
+    from tracker.review.services import return_activity
     from tracker.concerns.services import refer_concern
     from tracker.proposals.services import assign_proposal, record_reply, register_proposal
 

@@ -10,7 +10,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
-from tracker import PROJECT_ROOT, create_app
+from tracker import create_app
+from tracker.config import MIGRATIONS_FOLDER
 from tracker.extensions import db
 
 from .conftest import FAST_ARGON2, fresh_database
@@ -20,7 +21,7 @@ def test_there_is_a_single_head():
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
@@ -75,7 +76,7 @@ def _revisions_base_to_head() -> list[str]:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
     return [
         script.revision
         for script in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))

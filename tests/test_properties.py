@@ -32,14 +32,7 @@ from hypothesis.stateful import (
 )
 
 from tracker.activities.forms import MAX_PEOPLE_REACHED, TEXT_MAX, TITLE_MAX, ActivityInput
-from tracker.activities.services import (
-    ActivityStateError,
-    approve_activity,
-    reopen_activity,
-    return_activity,
-    submit_activity,
-    update_activity,
-)
+from tracker.activities.services import ActivityStateError, submit_activity, update_activity
 from tracker.concurrency import StaleObjectError
 from tracker.dates import local_today
 from tracker.enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating, Role
@@ -59,6 +52,7 @@ from tracker.models import (
     activity_focus_area,
 )
 from tracker.people.services import create_user
+from tracker.review.services import approve_activity, reopen_activity, return_activity
 from tracker.proposals.services import (
     ProposalActionNotAllowed,
     ProposalStateError,

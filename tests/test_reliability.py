@@ -25,7 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import selectinload
 
-from tracker import PROJECT_ROOT, create_app
+from tracker import create_app
+from tracker.config import PROJECT_ROOT
 from tracker.activities.forms import MAX_CONCERNS
 from tracker.audit import AuditLogIsAppendOnly, record
 from tracker.auth import public

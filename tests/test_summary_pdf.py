@@ -21,6 +21,7 @@ from tracker.campaigns.loader import load_campaign
 from tracker.dates import Period
 from tracker.extensions import db
 from tracker.permissions import Scope
+from tracker.reports import bulletin as B
 from tracker.reports import fonts
 from tracker.reports import summary as S
 from tracker.reports.pdf_export import StaticFilesOnly, bulletin_html, write_pdf
@@ -80,14 +81,14 @@ def drawn(migrated, tmp_path_factory) -> Drawn:
         summary.generated_at = datetime(2024, 6, 3, 1, 30)  # 09:30 in Lanzhou
         path = folder / "bulletin.pdf"
         with path.open("wb") as out:
-            write_pdf(summary, out)
+            write_pdf(B.word(summary), out)
         result = Drawn(
             text=poppler("pdftotext", "-layout", str(path), "-"),
             info=poppler("pdfinfo", str(path)),
-            title=S.bulletin_title(summary),
-            paragraphs=S.paragraphs(summary),
+            title=B.bulletin_title(summary),
+            paragraphs=B.paragraphs(summary),
             by_delegation=[
-                [S.cell_text(c) for c in row] for row in summary.tables["by_delegation"].cells()
+                [c.text for c in row] for row in B.word(summary).tables["by_delegation"].all_rows
             ],
         )
         db.session.remove()
@@ -178,20 +179,24 @@ def test_pdf_needs_a_chinese_font_and_writes_nothing_without_one(summary, monkey
     monkeypatch.setattr(fonts, "_installed", lambda: ())
     out = io.BytesIO()
     with pytest.raises(fonts.NoChineseFont) as raised:
-        write_pdf(summary, out)
+        write_pdf(B.word(summary), out)
     assert "fonts-noto-cjk" in str(raised.value)
     assert out.getvalue() == b""
 
 
 def test_bulletin_html_closed_month_names_when_and_by_whom(summary):
     summary.closed = S.Closed(datetime(2024, 6, 5, 2, 0), "市代表工委")
-    html = bulletin_html(summary, fonts.Font("Noto Sans CJK SC", ""), {"trend": b"", "matrix": b""})
+    html = bulletin_html(
+        B.word(summary), fonts.Font("Noto Sans CJK SC", ""), {"trend": b"", "matrix": b""}
+    )
     assert "本月已于 2024-06-05 10:00 由 市代表工委 结账，数字以结账时为准。" in html
     assert "生成时的数据" not in html
 
 
 def test_bulletin_body_has_no_inline_script_or_style(summary):
-    html = bulletin_html(summary, fonts.Font("Noto Sans CJK SC", ""), {"trend": b"", "matrix": b""})
+    html = bulletin_html(
+        B.word(summary), fonts.Font("Noto Sans CJK SC", ""), {"trend": b"", "matrix": b""}
+    )
     body = html[html.index("<body>") :]
     assert '<article class="bulletin">' in body
     assert "<script" not in body and "<style" not in body and "style=" not in body

@@ -7,9 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import load_config
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .config import MIGRATIONS_FOLDER, TEMPLATE_FOLDER, load_config
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(TEMPLATE_FOLDER),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
@@ -37,7 +35,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+        app, db, directory=str(MIGRATIONS_FOLDER), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
     bootstrap.init_app(app)

@@ -12,6 +12,13 @@ from typing import Any
 
 from flask import Flask
 
+# Where the checkout's folders are: templates, migrations and translations sit beside the
+# package, and every module that needs one of them asks here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_FOLDER = PROJECT_ROOT / "templates"
+MIGRATIONS_FOLDER = PROJECT_ROOT / "migrations"
+TRANSLATIONS_FOLDER = PROJECT_ROOT / "tracker" / "translations"
+
 # Keys a deployment must never run with.
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret"}
 MIN_SECRET_KEY_LENGTH = 32

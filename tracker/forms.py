@@ -1,9 +1,20 @@
-"""Pieces every area's forms share."""
+"""Pieces every area's forms share: field classes with Chinese messages, the trim filter, and
+the form that carries the version its user read."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+)
+from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def strip(value):
@@ -21,3 +32,62 @@ class VersionedForm(FlaskForm):
             return int(self.version.data or 0)
         except ValueError:
             return 0
+
+
+INVALID_CHOICE = _l("所选项不在可选范围内，请重新选择。")
+
+
+class ChoiceField(SelectField):
+    """A select whose empty value is left to the validators, with a Chinese message."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
+
+
+class RadioChoiceField(RadioField):
+    """Radio buttons; nothing chosen is left to the validators (InputRequired or not)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
+
+
+class MultiChoiceField(SelectMultipleField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+
+class MultiCheckboxField(MultiChoiceField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LocalDateField(DateField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("请填写有效日期，格式如 2024-05-01。"))
+        super().__init__(*args, **kwargs)
+
+
+class WholeNumberField(IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_value_message", _l("请填写整数，例如 12。"))
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        # Text that is not a whole number gets that one message, not also "out of range".
+        # Empty input goes on to the validators (Optional, InputRequired), which own it.
+        typed = bool(self.raw_data and str(self.raw_data[0]).strip())
+        if self.process_errors and typed:
+            raise StopValidation()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
+from .config import TRANSLATIONS_FOLDER
 from .extensions import babel
 
 LOCALE_COOKIE = "tracker_locale"
@@ -26,10 +27,8 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from . import PROJECT_ROOT
-
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=str(PROJECT_ROOT / "tracker" / "translations"),
+        default_translation_directories=str(TRANSLATIONS_FOLDER),
     )

@@ -9,15 +9,10 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -28,12 +23,19 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..enums import RaisedByKind, VisitTargetKind
+from ..forms import (
+    ChoiceField,
+    LocalDateField,
+    MultiCheckboxField,
+    MultiChoiceField,
+    RadioChoiceField,
+    WholeNumberField,
+    strip,
+)
 from ..models import Campaign
 
 MAX_PEOPLE_REACHED = 100_000
@@ -42,69 +44,6 @@ TITLE_MAX = 100
 TEXT_MAX = 5000
 SHORT_TEXT_MAX = 200
 PHONE_MAX = 30
-
-
-INVALID_CHOICE = _l("所选项不在可选范围内，请重新选择。")
-
-
-class ChoiceField(SelectField):
-    """A select whose empty value is left to the validators, with a Chinese message."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        super().pre_validate(form)
-
-
-class RadioChoiceField(RadioField):
-    """Radio buttons; nothing chosen is left to the validators (InputRequired or not)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        super().pre_validate(form)
-
-
-class MultiChoiceField(SelectMultipleField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
-
-
-class MultiCheckboxField(MultiChoiceField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class LocalDateField(DateField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_value_message", _l("请填写有效日期，格式如 2024-05-01。"))
-        super().__init__(*args, **kwargs)
-
-
-class WholeNumberField(IntegerField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_value_message", _l("请填写整数，例如 12。"))
-        super().__init__(*args, **kwargs)
-
-    def pre_validate(self, form):
-        # Text that is not a whole number gets that one message, not also "out of range".
-        # Empty input goes on to the validators (Optional, InputRequired), which own it.
-        typed = bool(self.raw_data and str(self.raw_data[0]).strip())
-        if self.process_errors and typed:
-            raise StopValidation()
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class ConcernForm(Form):
@@ -116,7 +55,7 @@ class ConcernForm(Form):
     category = ChoiceField(_l("类别"), validators=[Optional()])
     content = TextAreaField(
         _l("群众反映的问题"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     raised_by_kind = RadioChoiceField(
@@ -127,12 +66,12 @@ class ConcernForm(Form):
     )
     raised_by_name = StringField(
         _l("姓名或企业名称（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=100, message=_l("最多 %(max)d 字。"))],
     )
     raised_by_phone = StringField(
         _l("联系电话（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=PHONE_MAX, message=_l("最多 %(max)d 字。"))],
     )
 
@@ -209,7 +148,7 @@ class ActivityForm(FlaskForm):
     call = ChoiceField(_l("响应的号召（选填）"), validators=[Optional()])
     title = StringField(
         _l("标题"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("请填写标题，一句话说清做了什么。")),
             Length(max=TITLE_MAX, message=_l("标题最多 %(max)d 字。")),
@@ -222,7 +161,7 @@ class ActivityForm(FlaskForm):
     station = ChoiceField(_l("地点：代表家站（选填）"), validators=[Optional()])
     place = StringField(
         _l("其他地点（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=SHORT_TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     people_reached = WholeNumberField(
@@ -241,12 +180,12 @@ class ActivityForm(FlaskForm):
     participants = MultiChoiceField(_l("共同参加的代表（选填）"), validators=[Optional()])
     description = TextAreaField(
         _l("情况说明（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     outcome = TextAreaField(
         _l("取得成效（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
 
@@ -254,30 +193,30 @@ class ActivityForm(FlaskForm):
     visit_target_kind = RadioChoiceField(_l("走访对象"), validators=[Optional()])
     visit_target = StringField(
         _l("走访了谁（住户、企业或项目名称）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=SHORT_TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     # research
     research_topic = StringField(
         _l("调研题目"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=SHORT_TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     research_findings = TextAreaField(
         _l("调研发现"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     # proposal
     proposal_label = RadioChoiceField(_l("建议类别"), validators=[Optional()])
     proposal_content = TextAreaField(
         _l("建议内容"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=TEXT_MAX, message=_l("最多 %(max)d 字。"))],
     )
     suggested_handler = StringField(
         _l("建议承办单位（选填）"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=120, message=_l("最多 %(max)d 字。"))],
     )
     # concerns

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -20,6 +18,7 @@ from flask_login import current_user, login_user
 from ..extensions import db
 from ..i18n import LOCALE_COOKIE
 from ..ratelimit import limiter, login_rate_limit
+from ..urls import safe_next
 from . import public
 from .forms import ChangePasswordForm, LoginForm
 from .passwords import verify_password
@@ -28,23 +27,6 @@ from .services import attempt_login, change_own_password, log_out
 from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def safe_next(target: str | None) -> str | None:
-    r"""``target`` if it is a path on this site, else None (no open redirects).
-
-    Refused: absolute URLs, scheme-relative ``//host``, backslashes (browsers read ``/\host``
-    as ``//host``), and any whitespace or control character (browsers drop tabs and newlines,
-    so a tab between two slashes makes ``//host`` too).
-    """
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(c.isspace() or not c.isprintable() for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _did_not_log_in(response) -> bool:

@@ -15,7 +15,6 @@ Only staff in scope act, and only on concerns of submitted or approved entries.
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from ..audit import record
@@ -211,7 +210,8 @@ def _notify_delegate(concern: Concern, kind: str, detail: str) -> None:
     notify(
         owner.id if owner is not None else None,
         kind,
+        "concerns.detail",
         subject=concern.content[:SUBJECT_LENGTH],
         detail=detail,
-        link=url_for("concerns.detail", concern_id=concern.id),
+        concern_id=concern.id,
     )

@@ -25,9 +25,11 @@ from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
-from ..models import Activity, Concern, Delegate, Delegation, HandlingBody
+from ..models import Activity, Concern, Delegate, HandlingBody
 from ..permissions import can_handle_concern, can_view_concern, require, scope_for
+from ..reports.filters import delegation_choices
 from ..reports.queries import ConcernFilters, concern_figures, concern_select, paginate
+from ..steps import refused, take_step
 from .forms import ConcernActionForm, FeedbackForm, ReferForm, ResolveForm, UnresolvableForm
 from .services import (
     FEED_BACK,
@@ -53,18 +55,6 @@ bp = Blueprint("concerns", __name__, url_prefix="/concerns")
 # --- the list --------------------------------------------------------------------------------
 
 
-def _delegations_in_scope() -> list[Delegation]:
-    """The delegations a staff member may filter by; none for a delegate."""
-    if not current_user.is_staff:
-        return []
-    delegations = db.session.scalars(
-        sa.select(Delegation).where(Delegation.retired_at.is_(None)).order_by(Delegation.position)
-    ).all()
-    if current_user.delegation_id is not None:
-        delegations = [d for d in delegations if d.id == current_user.delegation_id]
-    return delegations
-
-
 def _list_filters() -> ConcernFilters:
     status = request.args.get("status") or None
     return ConcernFilters(
@@ -87,7 +77,7 @@ def index():
         filters=filters,
         figures=concern_figures(scope, filters),
         categories=[c for c in campaign.concern_categories if not c.is_retired] if campaign else [],
-        delegations=_delegations_in_scope(),
+        delegations=delegation_choices(scope),
     )
 
 
@@ -173,14 +163,12 @@ def reveal(concern_id: int):
 
 def _conflict(concern_id: int):
     """Someone acted first or the state no longer allows it: show the fresh copy (409)."""
-    db.session.rollback()
-    flash(
+    return refused(
         _(
             "这条诉求刚刚已被他人处理或状态已变化，您的操作没有执行。下面是最新状态，请核对后再操作。"
         ),
-        "warning",
+        lambda: _render(_load(concern_id)),
     )
-    return _render(_load(concern_id), 409)
 
 
 def _act(
@@ -198,13 +186,11 @@ def _act(
         return _conflict(concern_id)
     if not form.validate_on_submit():
         return _render(concern, 200, **{form_name: form})
-    try:
-        perform(concern, form)
-    except (StaleObjectError, ConcernStateError):
-        return _conflict(concern_id)
-    except ConcernInputError as error:
+
+    def bad_input(error: Exception):
+        """The service refused a value the form let through: show it beside its field."""
         db.session.rollback()
-        field = getattr(form, error.field, None)
+        field = getattr(form, getattr(error, "field", ""), None)
         if field is not None:
             field.errors = [
                 *field.errors,
@@ -213,11 +199,17 @@ def _act(
                 else _("内容不符合要求，请修改。"),
             ]
         return _render(_load(concern_id), 200, **{form_name: form})
-    except ConcernHandlingNotAllowed:
-        abort(403)
-    db.session.commit()
-    flash(done_message, "success")
-    return redirect(url_for("concerns.detail", concern_id=concern_id))
+
+    return take_step(
+        lambda: perform(concern, form),
+        done=done_message,
+        then=url_for("concerns.detail", concern_id=concern_id),
+        conflicts=(StaleObjectError, ConcernStateError),
+        on_conflict=lambda: _conflict(concern_id),
+        not_allowed=(ConcernHandlingNotAllowed,),
+        not_allowed_status=403,
+        handlers=[(ConcernInputError, bad_input)],
+    )
 
 
 @bp.route("/<int:concern_id>/refer", methods=["POST"])

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Notification, User, utcnow
+from ..urls import path_for
 
 
 def notify(
-    user_id: int | None, kind: str, *, subject: str = "", detail: str = "", link: str = ""
+    user_id: int | None,
+    kind: str,
+    endpoint: str,
+    *,
+    subject: str = "",
+    detail: str = "",
+    **values: Any,
 ) -> None:
-    """Queue a notification of ``kind`` for a user (ignored when there is no account)."""
+    """Queue a notification of ``kind`` for a user (ignored when there is no account), linking
+    to the page ``endpoint`` names with ``values`` (``"proposals.detail", proposal_id=7``)."""
     if user_id is None:
         return
+    link = path_for(endpoint, **values)
     db.session.add(
         Notification(user_id=user_id, kind=kind, subject=subject[:200], detail=detail, link=link)
     )

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.views import safe_next
 from ..extensions import db
 from ..models import Notification
 from ..reports.queries import paginate
+from ..urls import safe_next
 from .services import mark_read
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

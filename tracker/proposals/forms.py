@@ -16,9 +16,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..activities.forms import ChoiceField, LocalDateField, MultiCheckboxField, RadioChoiceField
 from ..enums import ProposalOutcome, Rating
-from ..forms import VersionedForm, strip
+from ..forms import (
+    ChoiceField,
+    LocalDateField,
+    MultiCheckboxField,
+    RadioChoiceField,
+    VersionedForm,
+    strip,
+)
 from ..models import HandlingBody, Proposal
 
 NOTE_MAX = 2000

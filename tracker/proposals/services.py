@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 
 from .. import deadlines
@@ -103,9 +102,10 @@ def _notify_owner(proposal: Proposal, kind: str, detail: str = "") -> None:
     notify(
         owner.id if owner else None,
         kind,
+        "proposals.detail",
         subject=proposal.activity.title,
         detail=detail,
-        link=url_for("proposals.detail", proposal_id=proposal.id),
+        proposal_id=proposal.id,
     )
 
 

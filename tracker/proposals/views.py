@@ -17,7 +17,7 @@ from ..dates import local_today
 from ..deadlines import DueFlag, due_flag
 from ..enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating
 from ..extensions import db
-from ..models import Activity, Delegate, Delegation, HandlingBody, Proposal, ProposalUrging
+from ..models import Activity, Delegate, HandlingBody, Proposal, ProposalUrging
 from ..permissions import (
     can_handle_proposal,
     can_manage_handling_bodies,
@@ -26,7 +26,9 @@ from ..permissions import (
     require,
     scope_for,
 )
+from ..reports.filters import delegation_choices
 from ..reports.queries import ProposalFilters, paginate, proposal_select
+from ..steps import refused, take_step
 from .forms import (
     AssignForm,
     HandlingBodyForm,
@@ -82,13 +84,7 @@ def index():
     page = paginate(proposal_select(scope_for(current_user), filters, today))
     delegations, handlers = [], []
     if current_user.is_staff:
-        delegations = db.session.scalars(
-            sa.select(Delegation)
-            .where(Delegation.retired_at.is_(None))
-            .order_by(Delegation.position)
-        ).all()
-        if current_user.delegation_id is not None:
-            delegations = [d for d in delegations if d.id == current_user.delegation_id]
+        delegations = delegation_choices(scope_for(current_user))
         handlers = db.session.scalars(
             sa.select(HandlingBody).order_by(
                 HandlingBody.retired_at.is_not(None), HandlingBody.position
@@ -184,12 +180,10 @@ def detail(proposal_id: int):
 
 def _conflict(proposal_id: int):
     """Someone acted first, or the state no longer allows it: show the fresh copy (409)."""
-    db.session.rollback()
-    flash(
+    return refused(
         _("这条建议的状态刚刚已有变化（可能已被他人处理），您的操作没有执行。下面是最新状态。"),
-        "warning",
+        lambda: _render(_load(proposal_id)),
     )
-    return _render(_load(proposal_id), 409)
 
 
 def _act(
@@ -210,15 +204,14 @@ def _act(
         if not is_allowed_now(proposal, action):
             return _conflict(proposal_id)
         return _render(proposal, 200, **{form_name: form})
-    try:
-        run(proposal, form)
-    except (StaleObjectError, ProposalStateError):
-        return _conflict(proposal_id)
-    except ProposalActionNotAllowed:
-        abort(404)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(url_for("proposals.detail", proposal_id=proposal_id))
+    return take_step(
+        lambda: run(proposal, form),
+        done=done,
+        then=url_for("proposals.detail", proposal_id=proposal_id),
+        conflicts=(StaleObjectError, ProposalStateError),
+        on_conflict=lambda: _conflict(proposal_id),
+        not_allowed=(ProposalActionNotAllowed,),
+    )
 
 
 @bp.route("/<int:proposal_id>/register", methods=["POST"])

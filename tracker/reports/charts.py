@@ -19,8 +19,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .bulletin import Bulletin
 from .fonts import chinese_font
-from .summary import Summary
 
 CM = 1 / 2.54  # inches
 WIDTH = 16 * CM
@@ -104,8 +104,9 @@ def month_labels(months: list[date]) -> list[str]:
     return labels
 
 
-def trend_chart(summary: Summary) -> bytes:
+def trend_chart(bulletin: Bulletin) -> bytes:
     """Approved entries per month, stacked by activity kind, over the summary's trend months."""
+    summary = bulletin.summary
     family = _family()
     months = [date.fromisoformat(m) for m in summary.trend.get("months", [])]
     series = [s for s in summary.trend.get("series", []) if any(s["values"])]
@@ -169,15 +170,13 @@ def trend_chart(summary: Summary) -> bytes:
     return _png(figure)
 
 
-def matrix_chart(summary: Summary) -> bytes:
+def matrix_chart(bulletin: Bulletin) -> bytes:
     """Approved entries by delegate type (rows) and initiative (columns), as a heatmap with
     the count written in each cell; the table's 合计 row and column are left out."""
     family = _family()
-    table = summary.tables["type_initiative"]
+    table = bulletin.tables["type_initiative"]
     headers = table.headers[1:-1]
-    rows = table.cells()
-    if table.total is not None:
-        rows = rows[:-1]
+    rows = table.rows
     names = [r[0].value for r in rows]
     counts = [[c.value or 0 for c in r[1:-1]] for r in rows]
     figure = _figure(3.2 + 1.0 * max(len(rows), 1))

@@ -1,5 +1,5 @@
 """The monthly summary as an editable Word bulletin (月度通报), from the same
-:class:`~.summary.Summary` as the page and the spreadsheets.
+:class:`~.bulletin.Bulletin` as the page and the spreadsheets.
 
 The office opens these files in Word on Windows, so the East Asian font of every style is
 named explicitly (宋体 for text, 黑体 for headings) rather than left to the theme, which would
@@ -21,18 +21,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from flask_babel import gettext as _
 
-from ..dates import period_label
 from . import charts
+from .bulletin import HEADERS, Bulletin, WordedTable
 from .exports import local_datetime
-from .summary import (
-    HEADERS,
-    NUMERIC_KINDS,
-    Summary,
-    Table,
-    bulletin_title,
-    cell_text,
-    paragraphs,
-)
+from .summary import Summary
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -48,25 +40,25 @@ TEXT_WIDTH = Cm(16)  # A4's 21 cm less the two margins
 HEADER_FILL = "F2F2F2"
 GREY = RGBColor(0x59, 0x59, 0x59)
 BLACK = RGBColor(0, 0, 0)
-NUMERIC = NUMERIC_KINDS
 CHART_AFTER = {"type_initiative": charts.matrix_chart}
 
 
-def write_docx(summary: Summary, out: IO[bytes]) -> None:
-    """Write the bulletin of ``summary`` as a .docx into the binary file ``out``.
+def write_docx(bulletin: Bulletin, out: IO[bytes]) -> None:
+    """Write ``bulletin`` as a .docx into the binary file ``out``.
 
     Raises :class:`~.fonts.NoChineseFont` (from the charts) when the server has no CJK font.
     """
-    trend = charts.trend_chart(summary)
-    after = {key: draw(summary) for key, draw in CHART_AFTER.items() if key in summary.tables}
+    summary = bulletin.summary
+    trend = charts.trend_chart(bulletin)
+    after = {key: draw(bulletin) for key, draw in CHART_AFTER.items() if key in bulletin.tables}
 
     doc = Document()
     _set_up_page(doc)
     _set_up_styles(doc)
-    _set_properties(doc, summary)
+    _set_properties(doc, bulletin)
 
-    doc.add_paragraph(bulletin_title(summary), style="Title")
-    line = doc.add_paragraph(f"{summary.issuer} · {summary.area} · {period_label(summary.period)}")
+    doc.add_paragraph(bulletin.title, style="Title")
+    line = doc.add_paragraph(bulletin.subtitle)
     line.alignment = WD_ALIGN_PARAGRAPH.CENTER
     note = doc.add_paragraph(_status_note(summary))
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -75,11 +67,11 @@ def write_docx(summary: Summary, out: IO[bytes]) -> None:
         run.font.size = TABLE_SIZE
 
     doc.add_heading(_("总体情况"), level=1)
-    for text in paragraphs(summary):
+    for text in bulletin.paragraphs:
         _body(doc, text)
     _picture(doc, trend)
 
-    for table in summary.tables.values():
+    for table in bulletin.tables.values():
         doc.add_heading(table.title, level=1)
         if not table.rows:
             _body(doc, _("本期无。"))
@@ -191,9 +183,10 @@ def _set_up_styles(doc: Any) -> None:
         _fonts(style.element.get_or_add_rPr(), HEADING_FONT, HEADING_FONT)
 
 
-def _set_properties(doc: Any, summary: Summary) -> None:
+def _set_properties(doc: Any, bulletin: Bulletin) -> None:
+    summary = bulletin.summary
     core = doc.core_properties
-    core.title = bulletin_title(summary)
+    core.title = bulletin.title
     core.author = summary.issuer
     core.last_modified_by = summary.issuer
     core.subject = summary.campaign_title
@@ -247,9 +240,9 @@ def _write_cell(cell: Any, text: str, size: Pt, right: bool, bold: bool = False)
     run.bold = bold or None
 
 
-def _table(doc: Any, table: Table) -> None:
-    rows = table.cells()
-    numeric = [any(r[i].kind in NUMERIC for r in rows) for i in range(len(table.columns))]
+def _table(doc: Any, table: WordedTable) -> None:
+    rows = table.all_rows
+    numeric = [any(r[i].is_numeric for r in rows) for i in range(len(table.columns))]
     size = WIDE_TABLE_SIZE if len(table.columns) >= WIDE_TABLE_COLUMNS else TABLE_SIZE
     grid = doc.add_table(rows=1 + len(rows), cols=len(table.columns))
     grid.style = doc.styles["Table Grid"]
@@ -271,9 +264,7 @@ def _table(doc: Any, table: Table) -> None:
         row = grid.rows[r]
         _row_flag(row, "w:cantSplit")
         for i, cell in enumerate(cells):
-            _write_cell(
-                row.cells[i], cell_text(cell), size, cell.kind in NUMERIC, bold=r == total_row
-            )
+            _write_cell(row.cells[i], cell.text, size, cell.is_numeric, bold=r == total_row)
     doc.add_paragraph()  # Word runs two consecutive tables into one without a paragraph between
 
 
@@ -289,17 +280,17 @@ def _column_widths(headers: list[str], rows: list[list[Any]]) -> list[Cm]:
     bounds, so that a long title wraps rather than squeezing the numbers)."""
     wants = []
     for i, header in enumerate(headers):
-        longest = max([_display_width(header), *(_display_width(cell_text(r[i])) for r in rows)])
+        longest = max([_display_width(header), *(_display_width(r[i].text) for r in rows)])
         wants.append(min(max(longest, 4), 40) + 2)
     total = sum(wants)
     return [Cm(TEXT_WIDTH.cm * want / total) for want in wants]
 
 
-def _cases(doc: Any, table: Table) -> None:
+def _cases(doc: Any, table: WordedTable) -> None:
     """典型案例 as headed paragraphs: they are read, not scanned as a grid."""
     keys = [c.key for c in table.columns]
-    for cells in table.cells():
-        case = {key: cell_text(cell) for key, cell in zip(keys, cells, strict=True)}
+    for cells in table.rows:
+        case = {key: cell.text for key, cell in zip(keys, cells, strict=True)}
         doc.add_heading(case.get("title", ""), level=2)
         byline = " · ".join(
             v

@@ -1,5 +1,5 @@
 """The monthly summary as spreadsheets: XLSX (every table and the period's approved entries)
-and CSV (one table or the entries), from the same :class:`~.summary.Summary` as the page.
+and CSV (one table or the entries), from the same :class:`~.bulletin.Bulletin` as the page.
 
 Spreadsheets are where a citizen's text meets Excel, so no cell ever becomes a formula: in
 XLSX every text is written as a string (never through XlsxWriter's guessing ``write``), and
@@ -26,13 +26,13 @@ import xlsxwriter
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..dates import Period, period_label
+from ..dates import Period
 from ..enums import ActivityStatus, DelegateType, Level
 from ..extensions import db
 from ..models import Activity, ActivityKind, Concern, Delegate, Delegation, Initiative
 from ..permissions import Scope
+from .bulletin import HEADERS, Bulletin, Cell, WordedTable
 from .filters import Filters, restrict
-from .summary import HEADERS, Cell, Summary, Table, bulletin_title, paragraphs
 
 # --- formula neutralising --------------------------------------------------------------------
 
@@ -248,7 +248,7 @@ def _write_text(
 def _write_cell(
     sheet: Any, row: int, col: int, cell: Cell, fmt: _Formats, bold: bool = False
 ) -> None:
-    value, kind = cell
+    value, kind = cell.value, cell.kind
     if value is None:
         sheet.write_blank(row, col, None)
     elif kind == "int":
@@ -265,12 +265,12 @@ def _write_cell(
         _write_text(sheet, row, col, value, fmt, fmt.bold_text if bold else fmt.wrap)
 
 
-def _column_widths(table: Table) -> list[int]:
+def _column_widths(table: WordedTable) -> list[int]:
     widths = []
     for i, header in enumerate(table.headers):
         longest = max(
             [_display_width(header)]
-            + [_display_width(str(r[i].value)) for r in table.cells() if r[i].value is not None]
+            + [_display_width(str(r[i].value)) for r in table.all_rows if r[i].value is not None]
         )
         widths.append(min(max(longest + 2, 8), 60))
     return widths
@@ -281,14 +281,16 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text.split("\n")[0])
 
 
-def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, used: set[str]) -> None:
+def _write_table(
+    book: xlsxwriter.Workbook, table: WordedTable, fmt: _Formats, used: set[str]
+) -> None:
     sheet = book.add_worksheet(sheet_name(table.title, used))
     for col, width in enumerate(_column_widths(table)):
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     for col, header in enumerate(table.headers):
         sheet.write_string(0, col, header, fmt.header)
-    rows = table.cells()
+    rows = table.all_rows
     for r, cells in enumerate(rows, start=1):
         is_total = table.total is not None and r == len(rows)
         for col, cell in enumerate(cells):
@@ -296,14 +298,12 @@ def _write_table(book: xlsxwriter.Workbook, table: Table, fmt: _Formats, used: s
 
 
 def _write_cover(
-    book: xlsxwriter.Workbook, summary: Summary, fmt: _Formats, used: set[str]
+    book: xlsxwriter.Workbook, bulletin: Bulletin, fmt: _Formats, used: set[str]
 ) -> None:
+    summary = bulletin.summary
     sheet = book.add_worksheet(sheet_name(_("通报"), used))
     sheet.set_column(0, 0, 110)
-    lines = [
-        bulletin_title(summary),
-        f"{summary.issuer} · {summary.area} · {period_label(summary.period)}",
-    ]
+    lines = [bulletin.title, bulletin.subtitle]
     if summary.closed is not None:
         lines.append(
             _(
@@ -316,19 +316,20 @@ def _write_cover(
             _("数据截至 %(t)s。", t=local_datetime(summary.generated_at).strftime("%Y-%m-%d %H:%M"))
         )
     lines.append("")
-    lines.extend(paragraphs(summary))
+    lines.extend(bulletin.paragraphs)
     for row, line in enumerate(lines):
         _write_text(sheet, row, 0, line, fmt, fmt.title if row == 0 else fmt.wrap)
 
 
 def write_xlsx(
-    summary: Summary,
+    bulletin: Bulletin,
     out: str | IO[bytes],
     entries: Iterable[tuple[Any, ...]] | None = None,
     progress: Progress | None = None,
 ) -> int:
-    """Write the summary (a cover sheet, one sheet per table) and, when given, the entries
+    """Write the bulletin (a cover sheet, one sheet per table) and, when given, the entries
     sheet; returns the number of entry rows written."""
+    summary = bulletin.summary
     book = xlsxwriter.Workbook(
         out,
         {
@@ -339,12 +340,12 @@ def write_xlsx(
         },
     )
     book.set_properties(
-        {"title": bulletin_title(summary), "author": summary.issuer, "company": summary.issuer}
+        {"title": bulletin.title, "author": summary.issuer, "company": summary.issuer}
     )
     fmt = _Formats(book)
     used: set[str] = set()
-    _write_cover(book, summary, fmt, used)
-    for table in summary.tables.values():
+    _write_cover(book, bulletin, fmt, used)
+    for table in bulletin.tables.values():
         _write_table(book, table, fmt, used)
     written = 0
     if entries is not None:
@@ -417,14 +418,14 @@ def _csv_value(value: Any, kind: str) -> Any:
     return value
 
 
-def write_table_csv(table: Table, out: IO[str]) -> int:
+def write_table_csv(table: WordedTable, out: IO[str]) -> int:
     """One table as CSV (UTF-8 with BOM so Excel reads the Chinese); returns its rows."""
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
-    rows = table.cells()
+    rows = table.all_rows
     for cells in rows:
-        writer.writerow([_csv_value(v, k) for v, k in cells])
+        writer.writerow([_csv_value(c.value, c.kind) for c in cells])
     return len(rows)
 
 

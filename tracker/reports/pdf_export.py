@@ -24,8 +24,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import charts
+from .bulletin import Bulletin
 from .fonts import Font, chinese_font
-from .summary import Summary, bulletin_title, cell_text, paragraphs
 
 TEMPLATE = "summaries/pdf.html"
 
@@ -48,32 +48,30 @@ class StaticFilesOnly(URLFetcher):
         return super().fetch(url, headers)
 
 
-def write_pdf(summary: Summary, out: IO[bytes]) -> None:
-    """Write the bulletin of ``summary`` as an A4 PDF into the binary file ``out``.
+def write_pdf(bulletin: Bulletin, out: IO[bytes]) -> None:
+    """Write ``bulletin`` as an A4 PDF into the binary file ``out``.
 
     Raises :class:`~.fonts.NoChineseFont` before anything is drawn or written when the server
     has no CJK font (every character would come out as an empty box).
     """
     font = chinese_font()
-    drawn = {"trend": charts.trend_chart(summary), "matrix": charts.matrix_chart(summary)}
+    drawn = {"trend": charts.trend_chart(bulletin), "matrix": charts.matrix_chart(bulletin)}
     static = Path(current_app.static_folder or "static").resolve()
     document = HTML(
-        string=bulletin_html(summary, font, drawn),
+        string=bulletin_html(bulletin, font, drawn),
         base_url=static.as_uri() + "/",
         url_fetcher=StaticFilesOnly(static),
     )
     document.write_pdf(out)
 
 
-def bulletin_html(summary: Summary, font: Font, drawn: dict[str, bytes]) -> str:
+def bulletin_html(bulletin: Bulletin, font: Font, drawn: dict[str, bytes]) -> str:
     """The document WeasyPrint draws: ``summaries/pdf.html`` with the charts (PNG bytes by
     name, ``trend`` and ``matrix``) inlined as data URIs."""
     return render_template(
         TEMPLATE,
-        summary=summary,
-        paragraphs=paragraphs(summary),
-        title=bulletin_title(summary),
-        cell_text=cell_text,
+        bulletin=bulletin,
+        summary=bulletin.summary,
         charts={name: data_uri(png) for name, png in drawn.items()},
         font_family=css_safe_family(font.family),
         page_footer=page_footer(),

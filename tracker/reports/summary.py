@@ -4,106 +4,33 @@ viewer's scope, built from the same functions as the dashboard (:mod:`.figures`)
 A :class:`Summary` is plain data (numbers, names, dates) so that it can be kept as the JSON
 snapshot of a closed month and rendered alike as the page, XLSX, CSV, Word and PDF. Words
 that depend on the reader's language (headers, metric names, delegate types) are stored as
-keys and put into words only when a table is rendered (:meth:`Table.cells`).
+keys and put into words by :mod:`.bulletin`, once, for whichever format is written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_date, format_number, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from ..dates import Period, period_label
+from ..dates import Period, as_date
 from ..enums import DelegateType
 from ..extensions import db
 from ..models import Activity, Campaign, Delegate, Delegation, MonthClose
 from ..permissions import Scope
 from . import figures, selects
-from .filters import Filters
+from .filters import Filters, delegation_names
 
 TREND_MONTHS = 12
 
 # --- how a table is described -------------------------------------------------------------------
-
-HEADERS: dict[str, Any] = {
-    "metric": _l("指标"),
-    "now": _l("本期"),
-    "before": _l("上期"),
-    "change": _l("变化"),
-    "value": _l("数值"),
-    "delegation": _l("代表团"),
-    "delegate": _l("代表"),
-    "delegate_type": _l("代表类型"),
-    "level": _l("层级"),
-    "delegates": _l("代表数"),
-    "active": _l("参与代表"),
-    "rate": _l("参与率"),
-    "activities": _l("已通过记录"),
-    "people_reached": _l("联系群众（人次）"),
-    "kind": _l("活动类型"),
-    "initiative": _l("所属倡议"),
-    "total": _l("合计"),
-    "last_active_on": _l("最近履职日期"),
-    "occurred_on": _l("日期"),
-    "approved_on": _l("审核通过日期"),
-    "approved_at": _l("审核通过时间"),
-    "title": _l("标题"),
-    "text": _l("内容"),
-    "note": _l("推荐理由"),
-    "place": _l("地点"),
-    "concerns": _l("群众诉求"),
-    "proposal": _l("建议"),
-    "exemplary": _l("典型案例"),
-    "late": _l("补录"),
-    "id": _l("记录编号"),
-}
-
-TABLE_TITLES: dict[str, Any] = {
-    "comparison": _l("与上期比较"),
-    "by_delegation": _l("各代表团参与情况"),
-    "by_type": _l("各类代表参与情况"),
-    "kind_initiative": _l("履职活动：活动类型 × 倡议"),
-    "type_initiative": _l("履职活动：代表类型 × 倡议"),
-    "proposals": _l("建议办理情况"),
-    "concerns": _l("群众诉求办理情况"),
-    "exemplary": _l("典型案例"),
-    "late": _l("上期结账后补录"),
-    "inactive": _l("近期未履职代表"),
-    "activities": _l("已通过的履职记录"),
-}
-
-METRICS: dict[str, Any] = {
-    "activities": _l("已通过履职记录（次）"),
-    "people_reached": _l("联系群众（人次）"),
-    "delegates": _l("代表（人）"),
-    "active": _l("参与代表（人）"),
-    "participation_rate": _l("参与率"),
-    "proposals": _l("提出建议（件）"),
-    "proposals_registered": _l("已立案"),
-    "proposals_replied": _l("已答复"),
-    "proposals_overdue": _l("超期未答复"),
-    "proposals_rated": _l("已评价"),
-    "proposals_satisfied": _l("满意"),
-    "proposals_basically_satisfied": _l("基本满意"),
-    "proposals_unsatisfied": _l("不满意"),
-    "satisfaction_rate": _l("满意率"),
-    "concerns": _l("收集群众诉求（件）"),
-    "concerns_resolved": _l("已解决"),
-    "concerns_unresolvable": _l("无法解决"),
-    "concerns_fed_back": _l("已反馈群众"),
-    "resolution_rate": _l("办成率"),
-    "inactive": _l("近期未履职代表（人）"),
-    "exemplary": _l("典型案例（件）"),
-    "late": _l("上期结账后补录（次）"),
-}
 
 COMPARED = (
     "activities",
@@ -141,29 +68,13 @@ def is_rate(metric: str) -> bool:
     return metric.endswith("_rate")
 
 
-NUMERIC_KINDS = ("int", "rate", "delta", "delta_rate")
-
-
-class Cell(NamedTuple):
-    """One rendered cell: ``value`` is a str, int, float (a rate 0..1), date or None;
-    ``kind`` says how to show it: 'text', 'int', 'rate', 'date', or a change against the
-    period before: 'delta' (a count, signed) or 'delta_rate' (percentage points)."""
-
-    value: Any
-    kind: str
-
-
 @dataclass
 class Column:
     key: str
     # text, int, rate, date, type (a DelegateType value), metric, figure and change (a count
     # or a rate, by the row's metric)
     kind: str
-    label: str | None = None  # a header from the data (an initiative), else HEADERS[key]
-
-    @property
-    def header(self) -> str:
-        return self.label or str(HEADERS[self.key])
+    label: str | None = None  # a header from the data (an initiative), else the key's words
 
 
 @dataclass
@@ -172,43 +83,6 @@ class Table:
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
     total: list[Any] | None = None
-
-    @property
-    def title(self) -> str:
-        return str(TABLE_TITLES[self.key])
-
-    @property
-    def headers(self) -> list[str]:
-        return [c.header for c in self.columns]
-
-    def _cells(self, row: list[Any]) -> list[Cell]:
-        metric = row[0] if self.columns and self.columns[0].kind == "metric" else ""
-        out = []
-        for column, value in zip(self.columns, row, strict=True):
-            kind = column.kind
-            if kind == "metric":
-                out.append(Cell(str(METRICS.get(value, value)), "text"))
-            elif kind == "type":
-                out.append(Cell(DelegateType(value).label if value else "", "text"))
-            elif kind == "figure":
-                out.append(Cell(value, "rate" if is_rate(metric) else "int"))
-            elif kind == "change":
-                out.append(Cell(value, "delta_rate" if is_rate(metric) else "delta"))
-            elif kind == "date":
-                out.append(
-                    Cell(date.fromisoformat(value) if isinstance(value, str) else value, "date")
-                )
-            else:
-                out.append(Cell(value, kind))
-        return out
-
-    def cells(self) -> list[list[Cell]]:
-        """The rows (and the total row, last, headed 合计) ready to render."""
-        rows = [self._cells(r) for r in self.rows]
-        if self.total is not None:
-            total = self._cells(self.total)
-            rows.append([Cell(str(HEADERS["total"]), "text"), *total[1:]])
-        return rows
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -348,17 +222,13 @@ def local_bounds(period: Period) -> tuple[datetime, datetime]:
     return utc(period.start), utc(period.end)
 
 
-def _delegation_names() -> dict[int, str]:
-    return dict(db.session.execute(sa.select(Delegation.id, Delegation.name)).all())
-
-
 def build(
     campaign: Campaign, scope: Scope, period: Period, today: date, delegation_id: int | None = None
 ) -> Summary:
     """The summary of ``period`` as the data stands now, in ``scope`` (and one delegation)."""
     filters = Filters(campaign_id=campaign.id, delegation_id=delegation_id)
     as_of = min(period.last_day, today)
-    names = _delegation_names()
+    names = delegation_names()
     area_id = delegation_id or scope.delegation_id
     headline = headline_figures(scope, period, filters, today, as_of)
     before = period.previous()
@@ -633,16 +503,10 @@ def _inactive(scope: Scope, filters: Filters, as_of: date, names: dict[int, str]
             Column("last_active_on", "date"),
         ],
         [
-            [d.name, names.get(d.delegation_id, ""), d.delegate_type.value, _as_date(last)]
+            [d.name, names.get(d.delegation_id, ""), d.delegate_type.value, as_date(last)]
             for d, last in rows
         ],
     )
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _trend(campaign: Campaign, scope: Scope, period: Period, filters: Filters) -> dict[str, Any]:
@@ -713,139 +577,3 @@ def delegation_ids_for_snapshot() -> list[int]:
             .order_by(Delegation.position)
         )
     )
-
-
-# --- words ---------------------------------------------------------------------------------------
-
-
-def _n(value: Any) -> str:
-    return "—" if value is None else format_number(value)
-
-
-def _pct(value: Any) -> str:
-    return "—" if value is None else format_percent(value, "#,##0.#%")
-
-
-def _change(now: Any, before: Any, rate: bool = False) -> str:
-    """'较上期增加 12（+8.1%）', or '与上期持平'."""
-    if now is None or before is None:
-        return ""
-    delta = now - before
-    if rate:
-        if abs(delta) < 0.0005:
-            return _("与上期持平")
-        points = format_number(round(abs(delta) * 100, 1))
-        return (
-            _("较上期提高 %(n)s 个百分点", n=points)
-            if delta > 0
-            else _("较上期下降 %(n)s 个百分点", n=points)
-        )
-    if delta == 0:
-        return _("与上期持平")
-    relative = (
-        _(
-            "（%(p)s）",
-            p=("+" if delta > 0 else "−") + format_percent(abs(delta) / before, "#,##0.#%"),
-        )
-        if before
-        else ""
-    )
-    return (
-        _("较上期增加 %(n)s%(r)s", n=format_number(delta), r=relative)
-        if delta > 0
-        else _("较上期减少 %(n)s%(r)s", n=format_number(-delta), r=relative)
-    )
-
-
-def paragraphs(summary: Summary) -> list[str]:
-    """The bulletin's summary paragraphs, written from the numbers."""
-    h, p = summary.headline, summary.previous
-    out = [
-        _(
-            "%(period)s，%(area)s各级人大代表共登记并经审核通过履职活动 %(n)s 次，%(change)s；"
-            "联系群众 %(people)s 人次。",
-            period=period_label(summary.period),
-            area=summary.area,
-            n=_n(h["activities"]),
-            change=_change(h["activities"], p.get("activities")) or _("无上期数据"),
-            people=_n(h["people_reached"]),
-        ),
-        _(
-            "在册代表 %(delegates)s 名，其中 %(active)s 名有履职记录，参与率 %(rate)s，%(change)s。"
-            "截至 %(as_of)s，近 %(days)s 天无履职记录的代表 %(inactive)s 名。",
-            delegates=_n(h["delegates"]),
-            active=_n(h["active"]),
-            rate=_pct(h["participation_rate"]),
-            change=_change(h["participation_rate"], p.get("participation_rate"), rate=True)
-            or _("无上期数据"),
-            as_of=format_date(summary.as_of, "long"),
-            days=current_app.config["INACTIVE_DAYS"],
-            inactive=_n(h["inactive"]),
-        ),
-        _(
-            "本期代表提出建议 %(n)s 件，已立案 %(registered)s 件，已答复 %(replied)s 件，"
-            "超期未答复 %(overdue)s 件；已评价 %(rated)s 件，满意率 %(rate)s。",
-            n=_n(h["proposals"]),
-            registered=_n(h["proposals_registered"]),
-            replied=_n(h["proposals_replied"]),
-            overdue=_n(h["proposals_overdue"]),
-            rated=_n(h["proposals_rated"]),
-            rate=_pct(h["satisfaction_rate"]),
-        ),
-        _(
-            "收集群众诉求 %(n)s 件，已解决 %(resolved)s 件，无法解决 %(unresolvable)s 件，"
-            "办成率 %(rate)s；已向群众反馈 %(fed_back)s 件。",
-            n=_n(h["concerns"]),
-            resolved=_n(h["concerns_resolved"]),
-            unresolvable=_n(h["concerns_unresolvable"]),
-            rate=_pct(h["resolution_rate"]),
-            fed_back=_n(h["concerns_fed_back"]),
-        ),
-    ]
-    if h.get("exemplary"):
-        out.append(_("本期推荐典型案例 %(n)s 件，见附后。", n=_n(h["exemplary"])))
-    if h.get("late"):
-        out.append(
-            _(
-                "另有 %(n)s 条记录在所属月份结账后审核通过（补录），列于本期通报，不计入所属月份的数字。",
-                n=_n(h["late"]),
-            )
-        )
-    return out
-
-
-def bulletin_title(summary: Summary) -> str:
-    return _(
-        "%(area)s人大代表履职情况通报（%(period)s）",
-        area=summary.area,
-        period=period_label(summary.period),
-    )
-
-
-def cell_text(cell: Cell) -> str:
-    """A cell as text for documents: 1,234 · 75.3% · 2023-09-05 · — for nothing."""
-    value, kind = cell
-    if value is None:
-        return "—" if kind != "text" else ""
-    if kind == "int":
-        return format_number(value)
-    if kind == "rate":
-        return format_percent(value, "#,##0.#%")
-    if kind == "delta":
-        return ("+" if value > 0 else "−" if value < 0 else "") + format_number(abs(value))
-    if kind == "delta_rate":
-        points = round(value * 100, 1)
-        sign = "+" if points > 0 else "−" if points < 0 else ""
-        return _("%(sign)s%(n)s 个百分点", sign=sign, n=format_number(abs(points)))
-    if kind == "date":
-        return value.isoformat() if isinstance(value, date) else str(value)
-    return str(value)
-
-
-def metric_label(metric: str) -> str:
-    return str(METRICS.get(metric, metric))
-
-
-def figure_text(metric: str, value: Any) -> str:
-    """A headline figure as text: a rate as 75.3%, a count as 1,234."""
-    return cell_text(Cell(value, "rate" if is_rate(metric) else "int"))

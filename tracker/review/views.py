@@ -9,15 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..activities.services import (
-    ActivityStateError,
-    ReviewNotAllowed,
-    approve_activity,
-    approve_many,
-    reopen_activity,
-    return_activity,
-    set_exemplary,
-)
+from ..activities.services import ActivityStateError
 from ..audit import history
 from ..campaigns.loader import active_campaign
 from ..concurrency import StaleObjectError
@@ -29,8 +21,17 @@ from ..permissions import can_review_activity, can_view_all_activities, require,
 from ..reports.filters import Filters
 from ..reports.queries import activity_list_select, paginate_activities
 from ..selection import read_selection
+from ..steps import refused, take_step
 from ..summaries.closing import MonthClosedError, month_is_closed
 from .forms import DecisionForm, ExemplaryForm, ReasonForm
+from .services import (
+    ReviewNotAllowed,
+    approve_activity,
+    approve_many,
+    reopen_activity,
+    return_activity,
+    set_exemplary,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -109,9 +110,33 @@ def detail(activity_id: int):
 
 
 def _conflict(activity_id: int):
-    db.session.rollback()
-    flash(_("这条记录刚刚已被他人处理或修改，您的操作没有执行。下面是最新状态。"), "warning")
-    return _render(_load(activity_id), 409)
+    return refused(
+        _("这条记录刚刚已被他人处理或修改，您的操作没有执行。下面是最新状态。"),
+        lambda: _render(_load(activity_id)),
+    )
+
+
+def _month_closed(activity_id: int):
+    def handle(error: Exception):
+        return refused(
+            _("这条记录所在月份已经结账，通报已按它统计，不能再重新打开。"),
+            lambda: _render(_load(activity_id)),
+        )
+
+    return handle
+
+
+def _step(activity_id: int, perform, done: str, then: str):
+    """Run one review step on the entry: commit and say so, or show why nothing changed."""
+    return take_step(
+        perform,
+        done=done,
+        then=then,
+        conflicts=(StaleObjectError, ActivityStateError),
+        on_conflict=lambda: _conflict(activity_id),
+        not_allowed=(ReviewNotAllowed,),
+        handlers=[(MonthClosedError, _month_closed(activity_id))],
+    )
 
 
 @bp.route("/<int:activity_id>/approve", methods=["POST"])
@@ -120,15 +145,12 @@ def approve(activity_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        approve_activity(activity, current_user, expected_version=form.read_version())
-    except (StaleObjectError, ActivityStateError):
-        return _conflict(activity_id)
-    except ReviewNotAllowed:
-        abort(404)
-    db.session.commit()
-    flash(_("已审核通过：%(t)s", t=activity.title), "success")
-    return redirect(url_for("review.index"))
+    return _step(
+        activity_id,
+        lambda: approve_activity(activity, current_user, expected_version=form.read_version()),
+        _("已审核通过：%(t)s", t=activity.title),
+        url_for("review.index"),
+    )
 
 
 def _send_back(activity_id: int, action, done_message: str):
@@ -136,19 +158,14 @@ def _send_back(activity_id: int, action, done_message: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _render(activity, 200, reason_form=form)
-    try:
-        action(activity, current_user, form.reason.data, expected_version=form.read_version())
-    except (StaleObjectError, ActivityStateError):
-        return _conflict(activity_id)
-    except MonthClosedError:
-        db.session.rollback()
-        flash(_("这条记录所在月份已经结账，通报已按它统计，不能再重新打开。"), "warning")
-        return _render(_load(activity_id), 409)
-    except ReviewNotAllowed:
-        abort(404)
-    db.session.commit()
-    flash(done_message, "success")
-    return redirect(url_for("review.detail", activity_id=activity_id))
+    return _step(
+        activity_id,
+        lambda: action(
+            activity, current_user, form.reason.data, expected_version=form.read_version()
+        ),
+        done_message,
+        url_for("review.detail", activity_id=activity_id),
+    )
 
 
 @bp.route("/<int:activity_id>/return", methods=["POST"])
@@ -168,18 +185,13 @@ def exemplary(activity_id: int):
     form = ExemplaryForm()
     if not form.validate_on_submit():
         return _render(activity, 200, exemplary_form=form)
-    try:
-        set_exemplary(activity, current_user, bool(form.exemplary.data), form.note.data or "")
-    except ActivityStateError:
-        return _conflict(activity_id)
-    except ReviewNotAllowed:
-        abort(404)
-    db.session.commit()
-    flash(
-        _("已列为典型案例，将写入月度通报。") if activity.exemplary else _("已取消典型案例。"),
-        "success",
+    flagged = bool(form.exemplary.data)
+    return _step(
+        activity_id,
+        lambda: set_exemplary(activity, current_user, flagged, form.note.data or ""),
+        _("已列为典型案例，将写入月度通报。") if flagged else _("已取消典型案例。"),
+        url_for("review.detail", activity_id=activity_id),
     )
-    return redirect(url_for("review.detail", activity_id=activity_id))
 
 
 @bp.route("/batch-approve", methods=["POST"])

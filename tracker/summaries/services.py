@@ -19,7 +19,7 @@ from ..audit import record
 from ..dates import Period
 from ..models import Campaign, User
 from ..permissions import Scope
-from ..reports import exports
+from ..reports import bulletin, exports
 from ..reports import summary as summaries
 from ..reports.filters import Filters
 
@@ -58,9 +58,7 @@ class ExportResult:
 
 def csv_choices(summary: summaries.Summary) -> list[tuple[str, str]]:
     """(key, title) of everything a CSV can hold: each table, then the entries."""
-    return [(t.key, t.title) for t in summary.tables.values()] + [
-        (ENTRIES, str(summaries.TABLE_TITLES[ENTRIES]))
-    ]
+    return [(key, bulletin.table_title(key)) for key in [*summary.tables, ENTRIES]]
 
 
 def filename_for(summary: summaries.Summary, fmt: str, table: str | None = None) -> str:
@@ -81,8 +79,9 @@ def write_export(
         request.campaign, request.scope, request.period, request.today, request.delegation_id
     )
     rows = 0
+    worded = bulletin.word(summary)
     if request.fmt == "xlsx":
-        rows = exports.write_xlsx(summary, out, _entries(request, summary), progress)
+        rows = exports.write_xlsx(worded, out, _entries(request, summary), progress)
     elif request.fmt == "csv":
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         table = request.table or ENTRIES
@@ -91,8 +90,8 @@ def write_export(
                 text.write(line)
                 if progress is not None and rows and rows % exports.PROGRESS_EVERY == 0:
                     progress(rows)
-        elif table in summary.tables:
-            rows = exports.write_table_csv(summary.tables[table], text)
+        elif table in worded.tables:
+            rows = exports.write_table_csv(worded.tables[table], text)
         else:
             raise ExportError(table)
         text.flush()
@@ -100,11 +99,11 @@ def write_export(
     elif request.fmt == "docx":
         from ..reports.docx_export import write_docx
 
-        write_docx(summary, out)
+        write_docx(worded, out)
     else:
         from ..reports.pdf_export import write_pdf
 
-        write_pdf(summary, out)
+        write_pdf(worded, out)
     return ExportResult(
         summary, rows, filename_for(summary, request.fmt, request.table), MIMETYPES[request.fmt]
     )

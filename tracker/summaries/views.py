@@ -12,7 +12,6 @@ import os
 import tempfile
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -35,9 +34,9 @@ from ..dates import Period, local_today, parse_month, period_label
 from ..extensions import db
 from ..models import Delegation
 from ..permissions import can_close_month, can_view_all_activities, require, scope_for
-from ..reports import selects
+from ..reports import bulletin, selects
 from ..reports import summary as summaries
-from ..reports.filters import Filters
+from ..reports.filters import Filters, delegation_choices
 from ..reports.fonts import NoChineseFont
 from .closing import MonthAlreadyClosed, MonthNotOver, can_close, close_month
 from .services import FORMATS, ExportError, ExportRequest, audit_export, csv_choices, write_export
@@ -83,18 +82,6 @@ def read_delegation(scope) -> Delegation | None:
     return db.session.get(Delegation, value) if value else None
 
 
-def _delegations(scope) -> list[Delegation]:
-    if not scope.everything:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Delegation)
-            .where(Delegation.retired_at.is_(None))
-            .order_by(Delegation.position)
-        )
-    )
-
-
 @bp.route("/")
 def show():
     campaign = active_campaign()
@@ -118,15 +105,13 @@ def show():
     return render_template(
         "summaries/show.html",
         summary=summary,
-        paragraphs=summaries.paragraphs(summary),
-        title=summaries.bulletin_title(summary),
-        cell_text=summaries.cell_text,
-        metric_label=summaries.metric_label,
-        figure_text=summaries.figure_text,
+        bulletin=bulletin.word(summary),
+        metric_label=bulletin.metric_label,
+        figure_text=bulletin.figure_text,
         charts=None,
         period=period,
         args=args,
-        delegations=_delegations(scope),
+        delegations=delegation_choices(scope),
         delegation=delegation,
         csv_choices=csv_choices(summary),
         may_close=can_close_month(current_user) and summary.closed is None,
