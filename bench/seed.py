@@ -2,7 +2,7 @@
 
 A fresh database (a SQLite file in a temporary folder, or a PostgreSQL database created
 next to ``TRACKER_BENCH_DATABASE_URL``'s and dropped afterwards) is built by the migrations,
-gets the packaged campaign, and then :func:`tracker.scale.generate_at_scale` (the generator
+gets the packaged campaign, and then :func:`tracker.demo.bulk.generate_at_scale` (the generator
 ``flask demo --activities`` runs) adds 2,000 delegates over the nine delegations, the demo
 accounts and N entries in the whole months that end with last month, with their rollups.
 
@@ -46,9 +46,10 @@ from sqlalchemy.engine import make_url
 from tracker import create_app
 from tracker.campaigns.loader import load_campaign
 from tracker.dates import local_today
-from tracker.demo import DEMO_PASSWORD
+from tracker.demo.accounts import DEMO_PASSWORD
+from tracker.demo.bulk import generate_at_scale, tidy_after_load
+from tracker.demo.bulk_plan import PENDING_DAYS, ScaleReport, Span
 from tracker.extensions import db
-from tracker.scale import PENDING_DAYS, ScaleReport, Span, generate_at_scale, tidy_after_load
 
 PG_ENV = "TRACKER_BENCH_DATABASE_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -188,7 +189,7 @@ class Layout:
 
 @dataclass
 class SeedReport(ScaleReport):
-    """What the generator made (:class:`tracker.scale.ScaleReport`), the stages before and
+    """What the generator made (:class:`tracker.demo.bulk_plan.ScaleReport`), the stages before and
     after it included, and where the layout put it."""
 
     first_month: date | None = None
@@ -218,7 +219,7 @@ def seed(
     progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
     """Migrate the empty database behind ``app``, load the campaign, and let
-    :func:`tracker.scale.generate_at_scale` add ``delegates`` delegates and ``activities``
+    :func:`tracker.demo.bulk.generate_at_scale` add ``delegates`` delegates and ``activities``
     entries placed as ``layout`` says (default: the history layout); commit, then analyze."""
     from flask_migrate import upgrade
 

@@ -77,7 +77,7 @@ def test_demo_delegate_can_log_in_and_sees_their_activities(app, runner, client)
 
 
 def test_demo_is_the_same_for_the_same_seed(app):
-    from tracker.demo import generate_demo
+    from tracker.demo.builder import generate_demo
 
     with app.app_context():
         first = generate_demo(seed=7, today=date(2024, 6, 30), delegates=30, months=3)
@@ -136,7 +136,7 @@ def test_demo_at_scale_writes_exactly_what_was_asked_with_rollups_as_a_rebuild_g
         assert db.session.scalar(sa.select(sa.func.sum(ActivityRollup.activities))) == approved
         # three calendar months up to yesterday; the last week partly waits for review
         from tracker.dates import local_today
-        from tracker.scale import Span
+        from tracker.demo.bulk_plan import Span
 
         span = Span.months_to_today(3, local_today())
         first, last = db.session.execute(
@@ -177,7 +177,8 @@ def test_demo_at_scale_refuses_a_database_with_delegates_unless_told_to_skip(app
 
 
 def test_demo_at_scale_gives_the_same_rows_for_the_same_seed(app, runner):
-    from tracker.scale import Span, generate_at_scale
+    from tracker.demo.bulk import generate_at_scale
+    from tracker.demo.bulk_plan import Span
 
     with app.app_context():
         today = date(2024, 6, 30)

@@ -82,7 +82,7 @@ def register_cli(app: Flask) -> None:
     from .admin.roster_cli import roster_cli
     from .backup import backup_command, restore_command
     from .campaigns.cli import campaign_cli
-    from .demo import demo_command
+    from .demo.cli import demo_command
     from .people.cli import users_cli
     from .retention import retention_cli
     from .summaries.cli import summary_cli
