@@ -68,7 +68,7 @@ from bench.seed import (
     postgres_unreachable,
     seed,
 )
-from tracker.campaigns.loader import active_campaign
+from tracker.campaign.loader import active_campaign
 from tracker.dates import Period, local_today
 from tracker.extensions import db
 from tracker.models import User

@@ -94,7 +94,7 @@ def child(
 ) -> dict[str, Any]:
     """Create the app, then do ``mode``'s work once; returns what it measured."""
     from bench.seed import make_app
-    from tracker.campaigns.loader import active_campaign
+    from tracker.campaign.loader import active_campaign
     from tracker.dates import Period, local_today
     from tracker.extensions import db
     from tracker.permissions import Scope

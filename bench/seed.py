@@ -44,7 +44,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from tracker import create_app
-from tracker.campaigns.loader import load_campaign
+from tracker.campaign.loader import load_campaign
 from tracker.dates import local_today
 from tracker.demo.accounts import DEMO_PASSWORD
 from tracker.demo.bulk import generate_at_scale, tidy_after_load

@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser import CHROMIUM_ARGS, chromium_path, serve  # noqa: E402
 from tracker import create_app  # noqa: E402
-from tracker.campaigns.loader import load_campaign  # noqa: E402
+from tracker.campaign.loader import load_campaign  # noqa: E402
 from tracker.demo.accounts import DEMO_PASSWORD  # noqa: E402
 from tracker.demo.builder import generate_demo  # noqa: E402
 from tracker.extensions import db  # noqa: E402

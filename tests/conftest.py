@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from tracker import create_app
-from tracker.campaigns.loader import load_campaign
+from tracker.campaign.loader import load_campaign
 from tracker.extensions import db
 
 from . import factories

@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from tracker.admin.accounts import create_user
 from tracker.enums import ActivityStatus, DelegateType, Gender, Level, Role, StationKind
 from tracker.extensions import db
 from tracker.models import (
@@ -21,7 +22,6 @@ from tracker.models import (
     Initiative,
     Station,
 )
-from tracker.people.services import create_user
 
 PASSWORD = "Test-pass-2023"
 _seq = itertools.count(1)

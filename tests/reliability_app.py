@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
+from tracker.admin.accounts import create_user
 from tracker.enums import Role
-from tracker.people.services import create_user
 
 from . import factories
 

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker import create_app
-from tracker.campaigns.loader import load_campaign
+from tracker.campaign.loader import load_campaign
 from tracker.enums import ActivityStatus, ProposalOutcome
 from tracker.extensions import db
 from tracker.models import Activity, Delegate, HandlingBody, Proposal, User
@@ -54,9 +54,9 @@ def _seed() -> dict[str, int]:
     other pages need to show content: concerns (one referred), a proposal with a reply, a
     returned entry, and the notifications those steps send the delegate."""
     from tracker.activities import rollups
-    from tracker.review.services import return_activity
     from tracker.concerns.services import refer_concern
     from tracker.proposals.services import assign_proposal, record_reply, register_proposal
+    from tracker.review.services import return_activity
 
     world = factories.make_world()
     factories.make_bulletin_month(world)

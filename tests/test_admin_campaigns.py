@@ -10,7 +10,7 @@ import tempfile
 import pytest
 import sqlalchemy as sa
 
-from tracker.campaigns.loader import CAMPAIGN_DIR, active_campaign
+from tracker.campaign.loader import CAMPAIGN_DIR, active_campaign
 from tracker.enums import ActivityStatus
 from tracker.extensions import db
 from tracker.models import (

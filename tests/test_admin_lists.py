@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from tracker.admin.accounts import create_user
 from tracker.enums import DelegationKind, Role, StationKind
 from tracker.extensions import db
 from tracker.models import AuditEntry, Delegate, Delegation, MonthClose, Station, utcnow
-from tracker.people.services import create_user
 
 from . import factories
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tracker.campaigns.loader import CAMPAIGN_DIR, CampaignFileError, load_campaign
+from tracker.campaign.loader import CAMPAIGN_DIR, CampaignFileError, load_campaign
 from tracker.enums import DelegateType
 from tracker.extensions import db
 from tracker.models import (

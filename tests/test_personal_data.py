@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tracker.admin.accounts import create_user
 from tracker.dates import Period
 from tracker.enums import ActivityStatus, ConcernResolution, ConcernStatus, Role
 from tracker.extensions import db
@@ -25,7 +26,6 @@ from tracker.models import (
     Delegate,
     utcnow,
 )
-from tracker.people.services import create_user
 from tracker.permissions import Scope
 from tracker.reports import figures
 from tracker.reports.filters import Filters
@@ -342,7 +342,7 @@ def retention_data(app, dashboard_data, world):
 
 @pytest.fixture
 def retention_today(monkeypatch):
-    monkeypatch.setattr("tracker.retention.local_today", lambda: RETENTION_TODAY)
+    monkeypatch.setattr("tracker.cli.local_today", lambda: RETENTION_TODAY)
     monkeypatch.setattr("tracker.summaries.views.local_today", lambda: test_dashboard.TODAY)
 
 

@@ -33,6 +33,7 @@ from hypothesis.stateful import (
 
 from tracker.activities.forms import MAX_PEOPLE_REACHED, TEXT_MAX, TITLE_MAX, ActivityInput
 from tracker.activities.services import ActivityStateError, submit_activity, update_activity
+from tracker.admin.accounts import create_user
 from tracker.concurrency import StaleObjectError
 from tracker.dates import local_today
 from tracker.enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating, Role
@@ -51,8 +52,6 @@ from tracker.models import (
     User,
     activity_focus_area,
 )
-from tracker.people.services import create_user
-from tracker.review.services import approve_activity, reopen_activity, return_activity
 from tracker.proposals.services import (
     ProposalActionNotAllowed,
     ProposalStateError,
@@ -64,6 +63,7 @@ from tracker.proposals.services import (
     start_handling,
     urge_proposal,
 )
+from tracker.review.services import approve_activity, reopen_activity, return_activity
 
 from . import factories
 

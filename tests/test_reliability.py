@@ -30,7 +30,7 @@ from tracker.config import PROJECT_ROOT
 from tracker.activities.forms import MAX_CONCERNS
 from tracker.audit import AuditLogIsAppendOnly, record
 from tracker.auth import public
-from tracker.campaigns.loader import load_campaign
+from tracker.campaign.loader import load_campaign
 from tracker.database import begin_writing
 from tracker.extensions import db
 from tracker.models import Activity, AuditEntry, Concern, Delegate

@@ -10,6 +10,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from tracker.admin.accounts import create_user
+from tracker.admin.cli import roster_cli
 from tracker.admin.roster import (
     RosterPlanHasErrors,
     apply_plan,
@@ -18,11 +20,9 @@ from tracker.admin.roster import (
     parse_level,
     plan_import,
 )
-from tracker.admin.roster_cli import roster_cli
 from tracker.enums import DelegateType, Gender, Level, Role, StationKind
 from tracker.extensions import db
 from tracker.models import AuditEntry, Delegate, Station
-from tracker.people.services import create_user
 
 from . import factories
 from .roster_files import CLEAN_ROWS, broken_xlsx, csv_bytes, many_rows, xlsx_bytes, zeros_zip

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.activities import rollups
-from tracker.review.services import approve_activity
 from tracker.enums import (
     ActivityStatus,
     ConcernResolution,
@@ -38,6 +37,7 @@ from tracker.reports import exports, selects
 from tracker.reports import figures as f
 from tracker.reports import summary as S
 from tracker.reports.filters import Filters
+from tracker.review.services import approve_activity
 from tracker.summaries.closing import MonthAlreadyClosed, MonthNotOver, close_month
 
 from . import factories

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tracker import create_app
-from tracker.campaigns.loader import load_campaign
+from tracker.campaign.loader import load_campaign
 from tracker.dates import Period
 from tracker.extensions import db
 from tracker.permissions import Scope

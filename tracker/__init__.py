@@ -79,12 +79,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from .admin.roster_cli import roster_cli
-    from .backup import backup_command, restore_command
-    from .campaigns.cli import campaign_cli
+    from .admin.cli import roster_cli, users_cli
+    from .campaign.cli import campaign_cli
+    from .cli import backup_command, restore_command, retention_cli
     from .demo.cli import demo_command
-    from .people.cli import users_cli
-    from .retention import retention_cli
     from .summaries.cli import summary_cli
 
     app.cli.add_command(campaign_cli)

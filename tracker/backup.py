@@ -1,4 +1,4 @@
-"""`flask backup PATH` and `flask restore PATH`: a consistent copy of the database, and back.
+"""A consistent copy of the database, and back (``flask backup PATH``, ``flask restore PATH``).
 
 SQLite: the online backup API copies every page in one step inside one read transaction, so
 the copy is the database as it stood at one moment even while the app goes on writing (WAL
@@ -26,7 +26,6 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy.engine import URL
 
 from .extensions import db
@@ -40,16 +39,9 @@ class BackupError(click.ClickException):
     """Nothing usable was written; the message says why."""
 
 
-@click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
-@with_appcontext
-def backup_command(path: Path, force: bool) -> None:
-    """Write a consistent copy of the database to PATH; the app may keep running.
-
-    SQLite: a single database file. PostgreSQL: a pg_dump archive (custom format).
-    Restore it with `flask restore PATH`.
-    """
+def write_backup(path: Path, force: bool) -> str:
+    """Write a consistent copy of the database to ``path`` (the app may keep running); returns
+    what was copied, in words. Raises :class:`BackupError` when nothing usable was written."""
     if path.exists() and not force:
         raise BackupError(
             f"{path} already exists. Choose a new file name, or add --force to replace it."
@@ -67,21 +59,12 @@ def backup_command(path: Path, force: bool) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    click.echo(f"Backup written to {path}: {summary}.")
+    return summary
 
 
-@click.command("restore")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
-@click.option(
-    "--yes", is_flag=True, help="Replace the data of a database that is not empty (it is all lost)."
-)
-@with_appcontext
-def restore_command(path: Path, yes: bool) -> None:
-    """Replace the configured database with the backup at PATH.
-
-    Stop the app first. A database that already holds data is only replaced with --yes.
-    SQLite: PATH is a file written by `flask backup`. PostgreSQL: a pg_dump custom-format archive.
-    """
+def restore_backup(path: Path, yes: bool) -> str:
+    """Replace the configured database with the backup at ``path``; returns what was
+    restored, in words. A database that already holds data is only replaced when ``yes``."""
     url = _database_url()
     # Our own pooled connections must not hold anything open while the data is replaced.
     db.session.remove()
@@ -99,8 +82,7 @@ def restore_command(path: Path, yes: bool) -> None:
         _restore_postgresql(path, url)
         summary = _describe(_postgresql_counts())
     db.engine.dispose()
-    click.echo(f"Restored {path}: {summary}.")
-    click.echo("If this version of the app is newer than the backup, run `flask db upgrade` next.")
+    return summary
 
 
 # --- SQLite ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`flask retention …`: citizens' contact details are kept only as long as they are needed.
+"""Citizens' contact details are kept only as long as they are needed (``flask retention``).
 
 The name and phone number of whoever raised a concern are removed ``RETENTION_MONTHS`` months
 after the concern's campaign ended. The concern itself stays — content, category, status,
@@ -12,17 +12,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-import click
 import sqlalchemy as sa
-from flask import current_app
-from flask.cli import AppGroup
 
 from .audit import record
-from .dates import local_today
 from .extensions import db
 from .models import Activity, Campaign, Concern, utcnow
-
-retention_cli = AppGroup("retention", help="Personal data retention.")
 
 ANONYMISE = "anonymise_contacts"
 
@@ -110,33 +104,3 @@ def anonymise_concern_contacts(
         )
     db.session.flush()
     return results
-
-
-@retention_cli.command("apply")
-@click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
-def apply_command(dry_run: bool) -> None:
-    """Anonymise citizens' contacts on concerns of campaigns that ended more than
-    RETENTION_MONTHS months ago.
-
-    The name and phone number are blanked; the concerns, their status and resolution stay,
-    so figures do not change. Campaigns without an end date are never touched. Safe to run
-    again (e.g. daily from cron): concerns already anonymised are skipped.
-    """
-    months = int(current_app.config["RETENTION_MONTHS"])
-    today = local_today()
-    results = anonymise_concern_contacts(today, months, dry_run=dry_run)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    cutoff = retention_cutoff(today, months)
-    verb = "would anonymise" if dry_run else "anonymised"
-    click.echo(f"retention: {months} months, campaigns that ended before {cutoff.isoformat()}")
-    for line in results:
-        click.echo(
-            f"  {line.campaign_code} (ended {line.ends_on.isoformat()}): {verb} "
-            f"{line.concerns} concerns, {line.with_contact} with a name or phone number"
-        )
-    total = sum(line.concerns for line in results)
-    contacts = sum(line.with_contact for line in results)
-    click.echo(f"{verb} {total} concerns in total, {contacts} with a name or phone number")

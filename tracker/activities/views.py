@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from ..audit import history
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..dates import local_today
 from ..enums import ActivityStatus, ConcernStatus

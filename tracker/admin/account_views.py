@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
@@ -23,7 +22,9 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -31,7 +32,7 @@ from ..audit import history
 from ..dates import local_today
 from ..enums import Role
 from ..extensions import db
-from ..models import Delegation, User
+from ..models import User
 from ..reports.queries import paginate
 from .account_forms import REFUSALS, DelegateAccountsForm, EditUserForm, NewUserForm
 from .accounts import (
@@ -50,19 +51,10 @@ from .accounts import (
     update_account,
     write_password_list,
 )
-from .views import bp
+from .blueprint import bp
+from .lookups import delegation_list, delegations_by_id
 
 SEARCH_MAX = 60
-
-
-def _serving_delegations() -> list[Delegation]:
-    return list(
-        db.session.scalars(
-            sa.select(Delegation)
-            .where(Delegation.retired_at.is_(None))
-            .order_by(Delegation.position, Delegation.id)
-        )
-    )
 
 
 def _load(user_id: int) -> User:
@@ -107,13 +99,7 @@ def _bulk_form(**kwargs) -> DelegateAccountsForm:
     """The bulk form offers serving delegations, and retired ones that still have delegates
     without an account."""
     missing = delegates_without_account_counts()
-    delegations = [
-        d
-        for d in db.session.scalars(
-            sa.select(Delegation).order_by(Delegation.position, Delegation.id)
-        )
-        if not d.is_retired or missing.get(d.id)
-    ]
+    delegations = [d for d in delegation_list() if not d.is_retired or missing.get(d.id)]
     return DelegateAccountsForm(delegations=delegations, missing=missing, **kwargs)
 
 
@@ -191,7 +177,7 @@ def user_new():
     """Open a staff, admin or delegate account; its one-time password is shown once."""
     delegates = list(db.session.scalars(delegates_without_account_select()))
     form = NewUserForm(
-        delegations=_serving_delegations(),
+        delegations=delegation_list(serving_only=True),
         delegates=delegates,
         role=Role.STAFF.value if request.method == "GET" else None,
     )
@@ -215,7 +201,7 @@ def user_new():
 
 
 def _render_edit(user: User, form: EditUserForm):
-    delegations = {d.code: d.name for d in db.session.scalars(sa.select(Delegation))}
+    delegations = {d.code: d.name for d in delegations_by_id().values()}
     return render_template(
         "admin/user_form.html",
         form=form,
@@ -231,7 +217,7 @@ def user_edit(user_id: int):
     """Change the name, role and staff scope of an account; a new role or scope ends its
     sessions."""
     user = _load(user_id)
-    delegations = _serving_delegations()
+    delegations = delegation_list(serving_only=True)
     if user.delegation is not None and user.delegation not in delegations:
         delegations.append(user.delegation)  # a retired scope stays selectable until changed
     form = EditUserForm(
@@ -260,37 +246,35 @@ def user_edit(user_id: int):
     return _render_edit(user, form)
 
 
-def _act(user_id: int, service: Callable[[User, User], None], done: Callable[[User], str]):
+def _refused(user: User, error: AccountError):
+    """Undo a refused change, say why, and go back to the account."""
+    db.session.rollback()
+    flash(str(REFUSALS.get(error.code, error.code)), "danger")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+def _act(user_id: int, service: Callable[[User, User], None], done: LazyString):
+    """Run ``service`` (actor, account) on an account; ``done`` names it as %(name)s."""
     user = _load(user_id)
     try:
         service(current_user, user)
     except AccountError as error:
-        db.session.rollback()
-        flash(str(REFUSALS.get(error.code, error.code)), "danger")
-    else:
-        db.session.commit()
-        flash(done(user), "success")
+        return _refused(user, error)
+    db.session.commit()
+    flash(str(done) % {"name": user.display_name}, "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 def user_deactivate(user_id: int):
     """Stop an account from logging in; its open sessions end at once."""
-    return _act(
-        user_id,
-        deactivate_account,
-        lambda user: _("已停用 %(name)s 的账号，其所有登录已失效。", name=user.display_name),
-    )
+    return _act(user_id, deactivate_account, _l("已停用 %(name)s 的账号，其所有登录已失效。"))
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 def user_reactivate(user_id: int):
     """Let a deactivated account log in again."""
-    return _act(
-        user_id,
-        reactivate_account,
-        lambda user: _("已恢复 %(name)s 的账号。", name=user.display_name),
-    )
+    return _act(user_id, reactivate_account, _l("已恢复 %(name)s 的账号。"))
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
@@ -300,8 +284,6 @@ def user_reset_password(user_id: int):
     try:
         password = reset_password(current_user, user)
     except AccountError as error:
-        db.session.rollback()
-        flash(str(REFUSALS.get(error.code, error.code)), "danger")
-        return redirect(url_for("admin.user_edit", user_id=user.id))
+        return _refused(user, error)
     db.session.commit()
     return _password_page(user, password, created=False)

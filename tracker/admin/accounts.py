@@ -1,6 +1,10 @@
 """Accounts (账号): opening them for staff, admins and every delegate at once, changing role and
 scope, deactivating and one-time passwords. Services flush and never commit.
 
+Every account comes into being through :func:`create_user`: the admin pages (through
+:func:`create_account`, which adds the rules and the audit row), ``flask users``, and the demo
+and test data.
+
 A one-time password exists in plain text only in the return value of the service that made it:
 the caller shows it once (a page, a downloaded list, the terminal) and it is never stored, logged
 or audited. Its holder must replace it at first login (``must_change_password``).
@@ -102,12 +106,22 @@ class AccountError(Exception):
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,60}$")
 
 
+def _named(username: str) -> sa.ColumnElement[bool]:
+    # Login ignores case and surrounding spaces, so every look-up by name does too.
+    return sa.func.lower(User.username) == username.strip().lower()
+
+
 def is_username_taken(username: str, *, except_user: User | None = None) -> bool:
     """Whether another account has this name; login ignores case, so this does too."""
-    stmt = sa.select(User.id).where(sa.func.lower(User.username) == username.strip().lower())
+    stmt = sa.select(User.id).where(_named(username))
     if except_user is not None:
         stmt = stmt.where(User.id != except_user.id)
     return db.session.scalar(stmt.limit(1)) is not None
+
+
+def user_by_username(username: str) -> User | None:
+    """The account with this name, ignoring case as login does, or None."""
+    return db.session.scalar(sa.select(User).where(_named(username)))
 
 
 def active_admin_count() -> int:
@@ -136,6 +150,57 @@ def _check_links(role: Role, delegation: Delegation | None, delegate: Delegate |
 # --- one account ---------------------------------------------------------------------------------
 
 
+def _new_user(
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password_hash: str,
+    delegate: Delegate | None,
+    delegation: Delegation | None,
+    must_change_password: bool,
+) -> User:
+    """An account not yet added to the session; only staff keep a delegation scope."""
+    return User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        password_hash=password_hash,
+        delegate=delegate,
+        delegation=delegation if role == Role.STAFF else None,
+        must_change_password=must_change_password,
+    )
+
+
+def create_user(
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    delegate: Delegate | None = None,
+    delegation: Delegation | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """Add an account with the password given. A delegate account is tied to its delegate;
+    staff may be scoped to a delegation. Writes no audit row: :func:`create_account` adds the
+    rules and the audit row for the admin pages."""
+    if role == Role.DELEGATE and delegate is None:
+        raise ValueError("a delegate account needs a delegate")
+    user = _new_user(
+        username=username,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+        delegate=delegate,
+        delegation=delegation,
+        must_change_password=must_change_password,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 def create_account(
     actor: User | None,
     *,
@@ -160,17 +225,15 @@ def create_account(
     if delegate is not None and (delegate.user is not None or delegate.is_retired):
         raise AccountError("delegate_unavailable", "delegate")
     password = generate_password()
-    user = User(
+    user = create_user(
         username=username,
         display_name=display_name,
         role=role,
-        password_hash=hash_password(password),
+        password=password,
         delegate=delegate,
         delegation=delegation,
         must_change_password=True,
     )
-    db.session.add(user)
-    db.session.flush()
     record(actor, user, "create", to_state=role, note=username)
     db.session.flush()
     return user, password
@@ -357,12 +420,13 @@ def create_delegate_accounts(
     passwords = [generate_password() for _ in delegates]
     hashes = hash_one_time_passwords(passwords)
     users = [
-        User(
+        _new_user(
             username=username,
             display_name=delegate.name,
             role=Role.DELEGATE,
             password_hash=password_hash,
             delegate=delegate,
+            delegation=None,
             must_change_password=True,
         )
         for delegate, username, password_hash in zip(delegates, usernames, hashes, strict=True)

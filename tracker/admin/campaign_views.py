@@ -17,11 +17,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField
 
-from ..campaigns.loader import (
+from ..campaign.loader import (
     CampaignFileError,
 )
 from ..extensions import db
 from ..models import Campaign
+from .blueprint import bp
 from .campaigns import (
     MAX_CAMPAIGN_FILE_BYTES,
     MAX_CAMPAIGN_FILE_MB,
@@ -32,7 +33,6 @@ from .campaigns import (
     load_uploaded_campaign,
     report_summary,
 )
-from .views import bp
 
 # --- forms --------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..audit import record
-from ..campaigns.loader import (
+from ..campaign.loader import (
     CampaignFileError,
     LoadReport,
     active_campaign,

@@ -28,6 +28,7 @@ from .lists import (
 TOO_LONG = _l("最多 %(max)d 字。")
 CODE_RULE = _l("代码只能包含英文小写字母、数字和“-”，例如 chengguan-home-2。")
 NAME_REQUIRED = _l("请填写名称。")
+KIND_REQUIRED = _l("请选择类型。")
 POSITION_MAX = 9999
 
 
@@ -42,8 +43,35 @@ def _code_validators(limit: int) -> list:
     ]
 
 
-class _ActionForm(FlaskForm):
-    """A row form whose submit buttons (name="action") say what to do."""
+def _name_field(limit: int) -> StringField:
+    """名称: required where the form saves it (see _ListForm), at most ``limit`` characters."""
+    return StringField(
+        _l("名称"), filters=[strip], validators=[Length(max=limit, message=TOO_LONG)]
+    )
+
+
+class _ListForm(FlaskForm):
+    """A form of a managed list: every list has a name and a kind. Fields are required only
+    when the form saves them."""
+
+    @property
+    def saves_fields(self) -> bool:
+        return True
+
+    def _require(self, field, message) -> None:
+        if self.saves_fields and not field.data:
+            raise ValidationError(message)
+
+    def validate_name(self, field) -> None:
+        self._require(field, NAME_REQUIRED)
+
+    def validate_kind(self, field) -> None:
+        self._require(field, KIND_REQUIRED)
+
+
+class _ActionForm(_ListForm):
+    """A row form whose submit buttons (name="action") say what to do; only "update" reads
+    the fields."""
 
     action = StringField()
     ACTIONS = ("update", "retire", "restore", "delete")
@@ -55,6 +83,10 @@ class _ActionForm(FlaskForm):
     @property
     def is_update(self) -> bool:
         return self.action.data == "update"
+
+    @property
+    def saves_fields(self) -> bool:
+        return self.is_update
 
 
 # --- stations -----------------------------------------------------------------------------------
@@ -81,12 +113,8 @@ def delegation_choices(delegations: Sequence[Delegation]) -> list[tuple[str, str
     return choices
 
 
-class _StationFields(FlaskForm):
-    name = StringField(
-        _l("名称"),
-        filters=[strip],
-        validators=[Length(max=STATION_NAME_MAX, message=TOO_LONG)],
-    )
+class _StationFields(_ListForm):
+    name = _name_field(STATION_NAME_MAX)
     kind = ChoiceField(_l("类型"))
     delegation = ChoiceField(_l("所属代表团"))
     address = StringField(
@@ -105,6 +133,9 @@ class _StationFields(FlaskForm):
         value = self.delegation.data
         return None if value in (None, "", NO_DELEGATION) else int(value)
 
+    def validate_delegation(self, field) -> None:
+        self._require(field, DELEGATION_REQUIRED)
+
 
 class StationForm(_StationFields):
     """Add a station; a blank code is generated."""
@@ -115,47 +146,20 @@ class StationForm(_StationFields):
         validators=[Optional(), *_code_validators(STATION_CODE_MAX)],
     )
 
-    def validate_name(self, field) -> None:
-        if not field.data:
-            raise ValidationError(NAME_REQUIRED)
-
-    def validate_kind(self, field) -> None:
-        if not field.data:
-            raise ValidationError(_l("请选择类型。"))
-
-    def validate_delegation(self, field) -> None:
-        if not field.data:
-            raise ValidationError(DELEGATION_REQUIRED)
-
 
 class StationUpdateForm(_StationFields, _ActionForm):
     """Edit, retire, restore or delete one station; the button pressed names the action."""
-
-    def validate_name(self, field) -> None:
-        if self.is_update and not field.data:
-            raise ValidationError(NAME_REQUIRED)
-
-    def validate_kind(self, field) -> None:
-        if self.is_update and not field.data:
-            raise ValidationError(_l("请选择类型。"))
-
-    def validate_delegation(self, field) -> None:
-        if self.is_update and not field.data:
-            raise ValidationError(DELEGATION_REQUIRED)
 
 
 # --- delegations --------------------------------------------------------------------------------
 
 
-class _DelegationFields(FlaskForm):
-    name = StringField(
-        _l("名称"),
-        filters=[strip],
-        validators=[Length(max=DELEGATION_NAME_MAX, message=TOO_LONG)],
-    )
+class _DelegationFields(_ListForm):
+    name = _name_field(DELEGATION_NAME_MAX)
     kind = ChoiceField(_l("类型"))
     # Checked by validate_position: whether it may be blank depends on the form.
     position = WholeNumberField(_l("排序"))
+    POSITION_REQUIRED = False  # adding: blank puts the delegation at the end of the list
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,6 +176,12 @@ class _DelegationFields(FlaskForm):
         if not 0 <= field.data <= POSITION_MAX:
             raise ValidationError(_l("请填写 0 到 %(max)s 之间的整数。", max=POSITION_MAX))
 
+    def validate_position(self, field) -> None:
+        if not self.saves_fields:
+            field.errors[:] = []  # retiring, restoring or deleting does not read it
+            return
+        self._check_position(field, required=self.POSITION_REQUIRED)
+
 
 class DelegationForm(_DelegationFields):
     """Add a delegation; without a position it goes to the end of the list."""
@@ -182,31 +192,8 @@ class DelegationForm(_DelegationFields):
         validators=[DataRequired(_l("请填写代码。")), *_code_validators(DELEGATION_CODE_MAX)],
     )
 
-    def validate_name(self, field) -> None:
-        if not field.data:
-            raise ValidationError(NAME_REQUIRED)
-
-    def validate_kind(self, field) -> None:
-        if not field.data:
-            raise ValidationError(_l("请选择类型。"))
-
-    def validate_position(self, field) -> None:
-        self._check_position(field, required=False)
-
 
 class DelegationUpdateForm(_DelegationFields, _ActionForm):
     """Edit, retire, restore or delete one delegation; the button pressed names the action."""
 
-    def validate_name(self, field) -> None:
-        if self.is_update and not field.data:
-            raise ValidationError(NAME_REQUIRED)
-
-    def validate_kind(self, field) -> None:
-        if self.is_update and not field.data:
-            raise ValidationError(_l("请选择类型。"))
-
-    def validate_position(self, field) -> None:
-        if self.is_update:
-            self._check_position(field, required=True)
-        else:
-            field.errors[:] = []  # retiring, restoring or deleting does not read it
+    POSITION_REQUIRED = True  # a row keeps its place: the field shows the one it has

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..enums import DelegationKind, StationKind
 from ..extensions import db
 from ..models import Delegation, Station
+from .blueprint import bp
 from .list_forms import (
     NO_DELEGATION,
     DelegationForm,
@@ -27,7 +29,6 @@ from .list_forms import (
 from .lists import (
     CodeTaken,
     DelegationNotAvailable,
-    Removal,
     create_delegation,
     create_station,
     delegation_usage,
@@ -39,24 +40,45 @@ from .lists import (
     update_delegation,
     update_station,
 )
-from .views import bp
+from .lookups import delegation_list
+from .managed_lists import ManagedList, Outcome, RowMessages
 
 STATUSES = ("active", "retired")
+DELEGATION_NOT_AVAILABLE = _l("所选代表团不存在或已停用，请重新选择。")
 
-
-def _all_delegations() -> list[Delegation]:
-    return list(
-        db.session.scalars(
-            sa.select(Delegation).order_by(
-                Delegation.retired_at.is_not(None), Delegation.position, Delegation.id
-            )
-        )
-    )
+STATIONS = ManagedList(
+    endpoint="admin.stations",
+    anchor="station",
+    set_retired=set_station_retired,
+    delete_or_retire=delete_or_retire_station,
+    messages=RowMessages(
+        retired=_l("已停用：%(name)s。新记录中不再出现，历史记录保留。"),
+        deleted=_l("已删除：%(name)s"),
+        kept_retired=_l("“%(name)s”已有代表或履职记录引用，不能删除，仍保持停用。"),
+        now_retired=_l(
+            "“%(name)s”已有代表或履职记录引用，不能删除，已改为停用：新记录中不再出现，历史记录保留。"
+        ),
+    ),
+)
+DELEGATIONS = ManagedList(
+    endpoint="admin.delegations",
+    anchor="delegation",
+    set_retired=set_delegation_retired,
+    delete_or_retire=delete_or_retire_delegation,
+    messages=RowMessages(
+        retired=_l("已停用代表团：%(name)s。筛选和新选择中不再出现，历史记录保留。"),
+        deleted=_l("已删除代表团：%(name)s"),
+        kept_retired=_l("“%(name)s”已有代表、履职记录、家站或账号引用，不能删除，仍保持停用。"),
+        now_retired=_l(
+            "“%(name)s”已有代表、履职记录、家站或账号引用，不能删除，已改为停用：筛选和新选择中不再出现，历史记录保留。"
+        ),
+    ),
+)
 
 
 def _open_delegations(keep: Delegation | None = None) -> list[Delegation]:
     """Delegations a station can be put in: the ones in use, plus its current one."""
-    return [d for d in _all_delegations() if not d.is_retired or d is keep]
+    return [d for d in delegation_list(retired_last=True) if not d.is_retired or d is keep]
 
 
 # --- stations -----------------------------------------------------------------------------------
@@ -114,7 +136,7 @@ def _station_groups(filters: StationFilters) -> list[tuple[Delegation | None, li
     groups: dict[int | None, list[Station]] = {}
     for station in stations:
         groups.setdefault(station.delegation_id, []).append(station)
-    ordered = [(d, groups[d.id]) for d in _all_delegations() if d.id in groups]
+    ordered = [(d, groups[d.id]) for d in delegation_list(retired_last=True) if d.id in groups]
     if None in groups:
         ordered.append((None, groups[None]))
     return ordered
@@ -139,7 +161,7 @@ def _render_stations(
         total=total,
         usage=station_usage(),
         filters=filters,
-        delegations=_all_delegations(),
+        delegations=delegation_list(retired_last=True),
         kinds=list(StationKind),
         form=form or StationForm(formdata=None, delegations=_open_delegations()),
         edit_id=edit_id,
@@ -149,19 +171,14 @@ def _render_stations(
 
 
 def _station_edit_form(station: Station, **kwargs) -> StationUpdateForm:
-    form = StationUpdateForm(
-        prefix=f"station-{station.id}",
-        delegations=_open_delegations(keep=station.delegation),
-        **kwargs,
-    )
-    if kwargs.get("formdata", ...) is None:
-        form.name.data = station.name
-        form.kind.data = station.kind.value
-        form.delegation.data = (
-            str(station.delegation_id) if station.delegation_id else NO_DELEGATION
-        )
-        form.address.data = station.address
-    return form
+    shown = {
+        "name": station.name,
+        "kind": station.kind.value,
+        "delegation": str(station.delegation_id) if station.delegation_id else NO_DELEGATION,
+        "address": station.address,
+    }
+    delegations = _open_delegations(keep=station.delegation)
+    return STATIONS.row_form(StationUpdateForm, station, shown, delegations=delegations, **kwargs)
 
 
 @bp.route("/stations", methods=["GET", "POST"])
@@ -182,93 +199,50 @@ def stations():
             code=form.code.data,
         )
     except CodeTaken:
-        db.session.rollback()
-        form.code.errors.append(_("这个代码已被其他家站使用，请换一个或留空自动生成。"))
+        STATIONS.refuse(form.code, _("这个代码已被其他家站使用，请换一个或留空自动生成。"))
         return _render_stations(form)
     except DelegationNotAvailable:
-        db.session.rollback()
-        form.delegation.errors.append(_("所选代表团不存在或已停用，请重新选择。"))
+        STATIONS.refuse(form.delegation, DELEGATION_NOT_AVAILABLE)
         return _render_stations(form)
-    db.session.commit()
-    flash(_("已添加：%(name)s（代码 %(code)s）", name=station.name, code=station.code), "success")
-    return redirect(
-        url_for(
-            "admin.stations", **StationFilters.from_args().args(), _anchor=f"station-{station.id}"
-        )
-    )
+    added = _("已添加：%(name)s（代码 %(code)s）", name=station.name, code=station.code)
+    return STATIONS.done(Outcome(added), station.id, **StationFilters.from_args().args())
 
 
 @bp.route("/stations/<int:station_id>", methods=["POST"])
 def station_update(station_id: int):
     """Edit, retire, restore or delete one station."""
-    station = db.session.get(Station, station_id)
-    if station is None:
-        abort(404)
+    station = db.get_or_404(Station, station_id)
     form = _station_edit_form(station)
     if not form.validate_on_submit():
         return _render_stations(edit_id=station.id, edit_form=form)
     back = StationFilters.from_args().args()
-    action = form.action.data
-    name = station.name
-    if action == "update":
-        try:
-            update_station(
-                station,
-                current_user,
-                name=form.name.data,
-                kind=StationKind(form.kind.data),
-                delegation_id=form.delegation_id,
-                address=form.address.data,
-            )
-        except DelegationNotAvailable:
-            db.session.rollback()
-            form.delegation.errors.append(_("所选代表团不存在或已停用，请重新选择。"))
-            return _render_stations(edit_id=station.id, edit_form=form)
-        message, category = _("已保存：%(name)s", name=station.name), "success"
-    elif action == "delete":
-        was_retired = station.is_retired
-        outcome = delete_or_retire_station(station, current_user)
-        if outcome is Removal.DELETED:
-            message, category = _("已删除：%(name)s", name=name), "success"
-        elif was_retired:
-            message, category = (
-                _("“%(name)s”已有代表或履职记录引用，不能删除，仍保持停用。", name=name),
-                "warning",
-            )
-        else:
-            message, category = (
-                _(
-                    "“%(name)s”已有代表或履职记录引用，不能删除，已改为停用：新记录中不再出现，历史记录保留。",
-                    name=name,
-                ),
-                "warning",
-            )
-    else:
-        set_station_retired(station, current_user, action == "retire")
-        message, category = (
-            (
-                _("已停用：%(name)s。新记录中不再出现，历史记录保留。", name=name)
-                if action == "retire"
-                else _("已恢复使用：%(name)s", name=name)
-            ),
-            "success",
+    if form.action.data != "update":
+        return STATIONS.done(STATIONS.change_state(station, form.action.data), station_id, **back)
+    try:
+        update_station(
+            station,
+            current_user,
+            name=form.name.data,
+            kind=StationKind(form.kind.data),
+            delegation_id=form.delegation_id,
+            address=form.address.data,
         )
-    db.session.commit()
-    flash(message, category)
-    anchor = None if action == "delete" and outcome is Removal.DELETED else f"station-{station_id}"
-    return redirect(url_for("admin.stations", **back, _anchor=anchor))
+    except DelegationNotAvailable:
+        STATIONS.refuse(form.delegation, DELEGATION_NOT_AVAILABLE)
+        return _render_stations(edit_id=station.id, edit_form=form)
+    return STATIONS.done(Outcome(_("已保存：%(name)s", name=station.name)), station_id, **back)
 
 
 # --- delegations --------------------------------------------------------------------------------
 
 
 def _delegation_edit_form(delegation: Delegation, **kwargs) -> DelegationUpdateForm:
-    form = DelegationUpdateForm(prefix=f"delegation-{delegation.id}", **kwargs)
-    if kwargs.get("formdata", ...) is None:
-        form.name.data = delegation.name
-        form.kind.data = delegation.kind.value
-        form.position.data = delegation.position
-    return form
+    shown = {
+        "name": delegation.name,
+        "kind": delegation.kind.value,
+        "position": delegation.position,
+    }
+    return DELEGATIONS.row_form(DelegationUpdateForm, delegation, shown, **kwargs)
 
 
 def _render_delegations(
@@ -276,7 +250,7 @@ def _render_delegations(
     edit_id: int | None = None,
     edit_form: DelegationUpdateForm | None = None,
 ):
-    delegations = _all_delegations()
+    delegations = delegation_list(retired_last=True)
     if edit_id is not None and edit_form is None:
         editing = next((d for d in delegations if d.id == edit_id), None)
         if editing is not None:
@@ -308,65 +282,28 @@ def delegations():
             position=form.position.data,
         )
     except CodeTaken:
-        db.session.rollback()
-        form.code.errors.append(_("这个代码已被其他代表团使用，请换一个。"))
+        DELEGATIONS.refuse(form.code, _("这个代码已被其他代表团使用，请换一个。"))
         return _render_delegations(form)
-    db.session.commit()
-    flash(_("已添加代表团：%(name)s", name=delegation.name), "success")
-    return redirect(url_for("admin.delegations", _anchor=f"delegation-{delegation.id}"))
+    added = _("已添加代表团：%(name)s", name=delegation.name)
+    return DELEGATIONS.done(Outcome(added), delegation.id)
 
 
 @bp.route("/delegations/<int:delegation_id>", methods=["POST"])
 def delegation_update(delegation_id: int):
     """Edit, retire, restore or delete one delegation."""
-    delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None:
-        abort(404)
+    delegation = db.get_or_404(Delegation, delegation_id)
     form = _delegation_edit_form(delegation)
     if not form.validate_on_submit():
         return _render_delegations(edit_id=delegation.id, edit_form=form)
-    action = form.action.data
-    name = delegation.name
-    anchor: str | None = f"delegation-{delegation_id}"
-    if action == "update":
-        update_delegation(
-            delegation,
-            current_user,
-            name=form.name.data,
-            kind=DelegationKind(form.kind.data),
-            position=form.position.data,
-        )
-        message, category = _("已保存：%(name)s", name=delegation.name), "success"
-    elif action == "delete":
-        was_retired = delegation.is_retired
-        if delete_or_retire_delegation(delegation, current_user) is Removal.DELETED:
-            message, category, anchor = _("已删除代表团：%(name)s", name=name), "success", None
-        elif was_retired:
-            message, category = (
-                _(
-                    "“%(name)s”已有代表、履职记录、家站或账号引用，不能删除，仍保持停用。",
-                    name=name,
-                ),
-                "warning",
-            )
-        else:
-            message, category = (
-                _(
-                    "“%(name)s”已有代表、履职记录、家站或账号引用，不能删除，已改为停用：筛选和新选择中不再出现，历史记录保留。",
-                    name=name,
-                ),
-                "warning",
-            )
-    else:
-        set_delegation_retired(delegation, current_user, action == "retire")
-        message, category = (
-            (
-                _("已停用代表团：%(name)s。筛选和新选择中不再出现，历史记录保留。", name=name)
-                if action == "retire"
-                else _("已恢复使用：%(name)s", name=name)
-            ),
-            "success",
-        )
-    db.session.commit()
-    flash(message, category)
-    return redirect(url_for("admin.delegations", _anchor=anchor))
+    if form.action.data != "update":
+        outcome = DELEGATIONS.change_state(delegation, form.action.data)
+        return DELEGATIONS.done(outcome, delegation_id)
+    update_delegation(
+        delegation,
+        current_user,
+        name=form.name.data,
+        kind=DelegationKind(form.kind.data),
+        position=form.position.data,
+    )
+    saved = _("已保存：%(name)s", name=delegation.name)
+    return DELEGATIONS.done(Outcome(saved), delegation_id)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,15 +113,17 @@ def _clean_code(value: str | None, limit: int) -> str:
     return code
 
 
-def _changes(row: object, values: dict[str, object]) -> list[str]:
-    """Apply ``values`` to ``row``; describe each change as 'field: old → new'."""
+def _edit(actor: User, row: Station | Delegation, values: dict[str, object]) -> None:
+    """Apply ``values`` to ``row``; one audit row notes each change as 'field: old → new'."""
     notes = []
     for key, new in values.items():
         old = getattr(row, key)
         if old != new:
             setattr(row, key, new)
             notes.append(f"{key}: {_plain(old)} → {_plain(new)}")
-    return notes
+    if notes:
+        record(actor, row, "edit", note="; ".join(notes), object_type=type(row).__name__.lower())
+    db.session.flush()
 
 
 def _plain(value: object) -> str:
@@ -133,15 +134,21 @@ def _plain(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
-def _audit_retire(actor: User, row: object, retired: bool, object_type: str) -> None:
+def _set_retired(row: Station | Delegation, actor: User, retired: bool) -> None:
+    """Retire or restore ``row`` and audit it; nothing happens if it is already so."""
+    _require_admin(actor)
+    if row.is_retired == retired:
+        return
+    row.retired_at = utcnow() if retired else None
     record(
         actor,
         row,
         "retire" if retired else "restore",
         from_state="active" if retired else "retired",
         to_state="retired" if retired else "active",
-        object_type=object_type,
+        object_type=type(row).__name__.lower(),
     )
+    db.session.flush()
 
 
 # --- stations ---------------------------------------------------------------------------------
@@ -159,14 +166,24 @@ def _open_delegation(
     return delegation
 
 
-def next_station_code(delegation: Delegation | None, kind: StationKind) -> str:
-    """A free code like ``chengguan-home-3``: delegation, kind, then the first unused number."""
-    prefix = f"{delegation.code if delegation else 'city'}-{STATION_CODE_SLUGS[kind]}-"
-    taken = set(db.session.scalars(sa.select(Station.code).where(Station.code.startswith(prefix))))
+def free_station_code(delegation_code: str, kind: StationKind, taken: set[str]) -> str:
+    """The first code like ``chengguan-home-3`` (delegation, kind, number) not in ``taken``;
+    it is added to ``taken``, so codes handed out one after another differ."""
+    prefix = f"{delegation_code}-{STATION_CODE_SLUGS[kind]}-"
     n = 1
     while f"{prefix}{n}" in taken:
         n += 1
+    taken.add(f"{prefix}{n}")
     return f"{prefix}{n}"
+
+
+def next_station_code(delegation: Delegation | None, kind: StationKind) -> str:
+    """A free code like ``chengguan-home-3``: delegation (``city`` for none), kind, then the
+    first unused number."""
+    delegation_code = delegation.code if delegation else "city"
+    prefix = f"{delegation_code}-{STATION_CODE_SLUGS[kind]}-"
+    taken = set(db.session.scalars(sa.select(Station.code).where(Station.code.startswith(prefix))))
+    return free_station_code(delegation_code, kind, taken)
 
 
 def create_station(
@@ -221,20 +238,13 @@ def update_station(
         "address": _clean(address, STATION_ADDRESS_MAX),
         "delegation": _open_delegation(delegation_id, keep=station.delegation),
     }
-    notes = _changes(station, values)
-    if notes:
-        record(actor, station, "edit", note="; ".join(notes), object_type="station")
-    db.session.flush()
+    _edit(actor, station, values)
     return station
 
 
 def set_station_retired(station: Station, actor: User, retired: bool) -> Station:
     """Retire a station (no longer offered for new entries; history keeps it) or restore it."""
-    _require_admin(actor)
-    if station.is_retired != retired:
-        station.retired_at = utcnow() if retired else None
-        _audit_retire(actor, station, retired, "station")
-        db.session.flush()
+    _set_retired(station, actor, retired)
     return station
 
 
@@ -267,7 +277,7 @@ def is_station_in_use(station: Station) -> bool:
 
 def delete_or_retire_station(station: Station, actor: User) -> Removal:
     """Delete a station nothing refers to; retire one that is in use instead."""
-    return _delete_or_retire(station, actor, is_station_in_use(station), set_station_retired)
+    return _delete_or_retire(station, actor, is_station_in_use(station))
 
 
 def _referenced(row_id: int, columns: tuple[Any, ...]) -> bool:
@@ -278,16 +288,11 @@ def _referenced(row_id: int, columns: tuple[Any, ...]) -> bool:
     )
 
 
-def _delete_or_retire(
-    row: Station | Delegation,
-    actor: User,
-    in_use: bool,
-    set_retired: Callable[[Any, User, bool], Any],
-) -> Removal:
+def _delete_or_retire(row: Station | Delegation, actor: User, in_use: bool) -> Removal:
     """Retire a row that history refers to; delete (and audit) one nothing refers to."""
     _require_admin(actor)
     if in_use:
-        set_retired(row, actor, True)
+        _set_retired(row, actor, True)
         return Removal.RETIRED
     record(
         actor,
@@ -346,27 +351,18 @@ def update_delegation(
 ) -> Delegation:
     """Edit a delegation's name, kind or position in lists; its code never changes."""
     _require_admin(actor)
-    notes = _changes(
-        delegation,
-        {
-            "name": _clean(name, DELEGATION_NAME_MAX, required=True),
-            "kind": DelegationKind(kind),
-            "position": int(position),
-        },
-    )
-    if notes:
-        record(actor, delegation, "edit", note="; ".join(notes), object_type="delegation")
-    db.session.flush()
+    values = {
+        "name": _clean(name, DELEGATION_NAME_MAX, required=True),
+        "kind": DelegationKind(kind),
+        "position": int(position),
+    }
+    _edit(actor, delegation, values)
     return delegation
 
 
 def set_delegation_retired(delegation: Delegation, actor: User, retired: bool) -> Delegation:
     """Retire a delegation (left out of choices and filters; history keeps it) or restore it."""
-    _require_admin(actor)
-    if delegation.is_retired != retired:
-        delegation.retired_at = utcnow() if retired else None
-        _audit_retire(actor, delegation, retired, "delegation")
-        db.session.flush()
+    _set_retired(delegation, actor, retired)
     return delegation
 
 
@@ -436,6 +432,4 @@ def is_delegation_in_use(delegation: Delegation) -> bool:
 
 def delete_or_retire_delegation(delegation: Delegation, actor: User) -> Removal:
     """Delete a delegation nothing refers to; retire one that is in use instead."""
-    return _delete_or_retire(
-        delegation, actor, is_delegation_in_use(delegation), set_delegation_retired
-    )
+    return _delete_or_retire(delegation, actor, is_delegation_in_use(delegation))

@@ -34,6 +34,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..extensions import db
+from .blueprint import bp
 from .roster import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
@@ -46,7 +47,6 @@ from .roster import (
     size_text,
     template_workbook,
 )
-from .views import bp
 
 UPLOAD_TTL_SECONDS = 3600
 PREVIEW_ROWS = 500

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..extensions import db
 from ..models import Campaign
 from ..permissions import can_log_activity, scope_for

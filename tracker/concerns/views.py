@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..audit import history
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db

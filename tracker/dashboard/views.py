@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..dates import Period, local_today, period_label
 from ..extensions import db
 from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Proposal

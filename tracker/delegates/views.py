@@ -11,7 +11,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..dates import Period, local_today
 from ..enums import ActivityStatus, ProposalStatus
 from ..extensions import db

@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..activities import rollups
-from ..people.services import create_user
-from ..campaigns.loader import active_campaign
+from ..admin.accounts import create_user
+from ..campaign.loader import active_campaign
 from ..dates import local_today
 from ..enums import (
     ActivityStatus,

@@ -40,7 +40,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..extensions import db
 from ..models import Delegate
 from .bulk_entries import Entries

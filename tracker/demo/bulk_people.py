@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..people.services import create_user
-from ..campaigns.loader import active_campaign
+from ..admin.accounts import create_user
+from ..campaign.loader import active_campaign
 from ..enums import DelegateType, Gender, Level, Role, StationKind
 from ..extensions import db
 from ..models import (

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..campaigns.loader import CampaignFileError, active_campaign, load_campaign
+from ..campaign.loader import CampaignFileError, active_campaign, load_campaign
 from ..dates import local_today
 from ..extensions import db
 from ..models import Delegate, User

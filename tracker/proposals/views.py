@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..admin.managed_lists import ManagedList, Outcome, RowMessages
 from ..audit import history
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..dates import local_today
 from ..deadlines import DueFlag, due_flag
@@ -332,6 +334,16 @@ def rate(proposal_id: int):
 
 # --- handling bodies ----------------------------------------------------------------------------
 
+# A managed list like the admin's stations and delegations, but never deleted from.
+HANDLING_BODIES = ManagedList(
+    endpoint="proposals.handlers",
+    anchor=None,
+    set_retired=set_handling_body_retired,
+    messages=RowMessages(
+        retired=_l("已停用：%(name)s。已交办的建议不受影响。"),
+    ),
+)
+
 
 def _render_handlers(
     form: HandlingBodyForm | None = None,
@@ -366,12 +378,9 @@ def handlers():
     try:
         body = create_handling_body(current_user, name=form.name.data, code=form.code.data)
     except HandlingBodyCodeTaken:
-        db.session.rollback()
-        form.code.errors.append(_("这个代码已被其他单位使用，请换一个。"))
+        HANDLING_BODIES.refuse(form.code, _("这个代码已被其他单位使用，请换一个。"))
         return _render_handlers(form)
-    db.session.commit()
-    flash(_("已添加承办单位：%(name)s", name=body.name), "success")
-    return redirect(url_for("proposals.handlers"))
+    return HANDLING_BODIES.done(Outcome(_("已添加承办单位：%(name)s", name=body.name)))
 
 
 @bp.route("/handlers/<int:body_id>", methods=["POST"])
@@ -384,16 +393,7 @@ def handler_update(body_id: int):
     form = HandlingBodyUpdateForm()
     if not form.validate_on_submit():
         return _render_handlers(edit_id=body.id, edit_form=form)
-    if form.action.data == "rename":
-        rename_handling_body(body, current_user, form.name.data)
-        message = _("已改名为：%(name)s", name=body.name)
-    else:
-        set_handling_body_retired(body, current_user, form.action.data == "retire")
-        message = (
-            _("已停用：%(name)s。已交办的建议不受影响。", name=body.name)
-            if body.is_retired
-            else _("已恢复使用：%(name)s", name=body.name)
-        )
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("proposals.handlers"))
+    if form.action.data != "rename":
+        return HANDLING_BODIES.done(HANDLING_BODIES.change_state(body, form.action.data))
+    rename_handling_body(body, current_user, form.name.data)
+    return HANDLING_BODIES.done(Outcome(_("已改名为：%(name)s", name=body.name)))

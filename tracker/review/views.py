@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..activities.services import ActivityStateError
 from ..audit import history
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..dates import local_today
 from ..enums import ActivityStatus

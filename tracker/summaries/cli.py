@@ -14,7 +14,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..dates import Period, local_today, parse_month
 from ..enums import Role
 from ..extensions import db

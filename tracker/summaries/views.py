@@ -28,7 +28,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from ..campaigns.loader import active_campaign
+from ..campaign.loader import active_campaign
 from ..database import begin_writing
 from ..dates import Period, local_today, parse_month, period_label
 from ..extensions import db
