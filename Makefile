@@ -8,13 +8,14 @@ PORT   ?= 5000
 
 VENDOR  = tracker/static/vendor
 
-.PHONY: run test install install-dev translations assets messages lint screenshots bench bench-quick bench-two-servers help
+.PHONY: run test machine install install-dev translations assets messages lint screenshots bench bench-quick bench-two-servers help
 
 help:
 	@echo "make run          install, migrate, load the campaign and demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test         install dev requirements and run the whole suite"
+	@echo "make test         install what the suite needs, run it whole; a missing part fails, never skips (PYTEST_ARGS=... for pytest)"
+	@echo "make machine      install what the suite needs from the machine (apt-get), or name the command to run"
 	@echo "make messages     extract strings and update the translation catalogues"
-	@echo "make lint         ruff check and format check"
+	@echo "make lint         ruff check, format check and import-linter's contracts"
 	@echo "make screenshots  regenerate docs/screenshots/ in headless Chromium"
 	@echo "make bench        seed 10k, 100k and 1M entries on SQLite and PostgreSQL, time the dashboard and its pages, load gunicorn with wrk, time the 100k-row export; write docs/performance.md (~10 min)"
 	@echo "make bench-quick  the same at 10k and 100k with short runs, docs/performance.md left alone (~2.5 min)"
@@ -38,6 +39,7 @@ install-dev: $(VENV)/.installed-dev
 # Front-end files come from the npm registry (package-lock.json) and are served by the app;
 # only the built files are copied, into a git-ignored folder.
 $(VENDOR)/echarts.min.js: package.json package-lock.json
+	@$(PYTHON) tests/machine.py assets
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
@@ -61,12 +63,22 @@ run: install translations assets
 	@echo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev translations assets
-	$(BIN)/pytest
+# What the suite needs from the machine (Chromium, a CJK font, poppler, Redis, Pango, HarfBuzz,
+# npm) is listed once, in tests/machine.py: installed with apt-get as root or with passwordless
+# sudo, else make stops before any test with the command to run. Redis is started on
+# 127.0.0.1:6379 when nothing answers there. Under make test a missing part fails, never skips.
+machine:
+	@$(PYTHON) tests/machine.py
 
+PYTEST_ARGS ?=
+test: machine install-dev translations assets
+	TRACKER_STRICT_TESTS=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+LINTED = tracker tests bench docs
 lint: install-dev
-	$(BIN)/ruff check tracker tests
-	$(BIN)/ruff format --check tracker tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/lint-imports
 
 screenshots: install-dev translations assets
 	$(BIN)/python docs/make_screenshots.py

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
 from .factories import PASSWORD
+from .machine import chromium_path as chromium_path  # docs/make_screenshots.py imports it here
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -21,17 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("TRACKER_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-    ):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
 
 
 @contextmanager

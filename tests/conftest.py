@@ -20,16 +20,78 @@ from tracker import create_app
 from tracker.campaign.loader import load_campaign
 from tracker.extensions import db
 
-from . import factories
+from . import factories, machine
 
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
 # argon2 with its defaults costs ~50 ms a hash; the suite creates many users.
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
+DESELECTED = pytest.StashKey[int]()
+# Every test or module that skipped in this run, by node id.
+skipped: list[str] = []
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite itself; deselected when the suite runs on PostgreSQL"
+    )
+    config.stash[DESELECTED] = 0
+
 
 def pytest_report_header(config):
     url = os.environ.get(PG_ENV)
-    return f"database: {'PostgreSQL (' + make_url(url).render_as_string(hide_password=True) + ')' if url else 'SQLite'}"
+    parts = (
+        "a missing one fails (make test, CI)"
+        if machine.strict()
+        else "a missing one skips (plain pytest; make test and CI fail instead)"
+    )
+    return [
+        f"database: {'PostgreSQL (' + make_url(url).render_as_string(hide_password=True) + ')' if url else 'SQLite'}",
+        f"machine parts (Chromium, poppler, Redis): {parts}",
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests about SQLite itself (locking, pragmas, migrations with foreign keys off) do not
+    apply to PostgreSQL: there they are deselected, not skipped."""
+    if not os.environ.get(PG_ENV):
+        return
+    dropped = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        config.stash[DESELECTED] = len(dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
+
+
+def pytest_collectreport(report):
+    if report.skipped:
+        skipped.append(report.nodeid)
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """make test and CI never pass by skipping: there a skip fails the run."""
+    if machine.strict() and skipped and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    deselected = config.stash[DESELECTED]
+    if deselected:
+        terminalreporter.write_line(
+            f"{deselected} deselected: SQLite-only tests (marker sqlite_only) do not apply to "
+            "PostgreSQL"
+        )
+    if skipped and machine.strict():
+        terminalreporter.write_line(
+            f"{len(skipped)} skipped, and make test and CI never pass by skipping "
+            f"(first: {skipped[0]})",
+            red=True,
+        )
 
 
 def create_postgres_database(base_url: str) -> str:
@@ -184,14 +246,13 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright; CI installs it, so there it must be present."""
+    """Debian's Chromium driven by Playwright; make test installs it, so there it must be
+    present (machine.absent)."""
     from .browser import CHROMIUM_ARGS, chromium_path
 
     path = chromium_path()
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs it with apt (package chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+        machine.absent(*machine.chromium_absent())
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -191,6 +191,7 @@ def test_upgrading_a_populated_database_keeps_every_row(fresh_database_url):
         db.engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_migrations_run_without_foreign_keys_and_check_them_before_committing(
     fresh_database_url,
 ):
@@ -198,8 +199,6 @@ def test_sqlite_migrations_run_without_foreign_keys_and_check_them_before_commit
     migration transaction that leaves a dangling reference is rolled back."""
     from tracker.database import ForeignKeyCheckFailed
 
-    if not fresh_database_url.startswith("sqlite"):
-        pytest.skip("SQLite only")
     app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database_url, "SECRET_KEY": "k" * 40})
     with app.app_context():
         upgrade()

@@ -1,6 +1,6 @@
 """Reliability: concurrent writers, a worker killed in the middle of a write, and an audit log
 that the ORM cannot rewrite. Each test runs on SQLite, or on PostgreSQL when
-TRACKER_TEST_DATABASE_URL is set (tests about SQLite's locking skip there)."""
+TRACKER_TEST_DATABASE_URL is set (the tests of SQLite's locking, marked sqlite_only, are left out there)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import selectinload
 
 from tracker import create_app
-from tracker.config import PROJECT_ROOT
 from tracker.activities.forms import MAX_CONCERNS
 from tracker.audit import AuditLogIsAppendOnly, record
 from tracker.auth import public
 from tracker.campaign.loader import load_campaign
+from tracker.config import PROJECT_ROOT
 from tracker.database import begin_writing
 from tracker.extensions import db
 from tracker.models import Activity, AuditEntry, Concern, Delegate
@@ -55,8 +55,6 @@ def sqlite_file(url: str) -> Path:
 @pytest.fixture
 def begins(app):
     """The BEGIN statements SQLite receives from the app, in order."""
-    if not on_sqlite(app):
-        pytest.skip("SQLite's locking only")
     seen: list[str] = []
 
     def trace(dbapi_connection, _record):
@@ -73,6 +71,7 @@ def begins(app):
     engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_reads_begin_deferred_and_writes_take_the_write_lock_up_front(
     app, client, auth, world, begins
 ):
@@ -94,6 +93,7 @@ def test_sqlite_reads_begin_deferred_and_writes_take_the_write_lock_up_front(
     assert begins == ["BEGIN IMMEDIATE"]  # scripts, CLI commands, anything outside a request
 
 
+@pytest.mark.sqlite_only
 def test_a_get_view_that_goes_on_to_write_takes_the_write_lock_for_the_rest(app, begins):
     def export_with_audit_row():
         db.session.scalar(sa.select(sa.func.count(Activity.id)))  # the long read
@@ -111,10 +111,9 @@ def test_a_get_view_that_goes_on_to_write_takes_the_write_lock_for_the_rest(app,
     assert begins == ["BEGIN", "BEGIN IMMEDIATE"]  # the next request reads deferred again
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("app_config", [{"SQLITE_BUSY_TIMEOUT_MS": 500}])
 def test_sqlite_pages_load_while_another_connection_holds_the_write_lock(app, client, auth, world):
-    if not on_sqlite(app):
-        pytest.skip("SQLite's locking only")
     auth.login("dele_a")
     other = sqlite3.connect(
         sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]), isolation_level=None

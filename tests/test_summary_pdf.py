@@ -6,7 +6,6 @@ the tests read that one; the others check the HTML and the refusals without draw
 """
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from tracker.reports import fonts
 from tracker.reports import summary as S
 from tracker.reports.pdf_export import StaticFilesOnly, bulletin_html, write_pdf
 
-from . import factories
+from . import factories, machine
 from .conftest import empty_all_tables, make_config
 
 MAY = Period.month(2024, 5)
@@ -35,12 +34,10 @@ ISSUER = "兰州市人民代表大会常务委员会"
 
 
 def poppler(tool: str, *args: str) -> str:
-    """The output of one of poppler's tools (pdftotext, pdfinfo); CI installs them."""
+    """The output of one of poppler's tools (pdftotext, pdfinfo); make test installs them."""
     path = shutil.which(tool)
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is missing: .ci/run installs it with apt (package poppler-utils)")
-        pytest.skip(f"{tool} is not installed (apt-get install poppler-utils)")
+        machine.absent(tool, machine.install_hint(tool))
     return subprocess.run(  # noqa: S603 (our own file)
         [path, *args],
         capture_output=True,
