@@ -19,9 +19,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..activities.forms import ChoiceField, RadioChoiceField
 from ..enums import Role
-from ..forms import strip
+from ..forms import ChoiceField, RadioChoiceField, strip
 from ..models import Delegate, Delegation, User
 from .accounts import USERNAME_PATTERN, is_username_taken
 

@@ -13,9 +13,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..activities.forms import ChoiceField, WholeNumberField
 from ..enums import DelegationKind, StationKind
-from ..forms import strip
+from ..forms import ChoiceField, WholeNumberField, strip
 from ..models import Delegation
 from .lists import (
     DELEGATION_CODE_MAX,
