@@ -127,39 +127,33 @@ def _list_selection(*, staff: bool) -> Selection:
     return sel
 
 
-@bp.route("/mine")
-def mine():
-    """我的履职: the delegate's own activities, any status."""
-    require(can_log_activity(current_user), 403)
-    sel = _list_selection(staff=False)
+def _render_list(template: str, *, staff: bool):
+    sel = _list_selection(staff=staff)
     page = paginate_activities(
         activity_list_select(scope_for(current_user), sel.filters, sel.period)
     )
     return render_template(
-        "activities/mine.html",
-        page=page,
-        sel=sel,
-        campaign=sel.campaign,
-        month_value=request.args.get("month", ""),
-    )
-
-
-@bp.route("/")
-def index():
-    """Staff: submitted and approved activities in their scope."""
-    require(can_view_all_activities(current_user), 403)
-    sel = _list_selection(staff=True)
-    page = paginate_activities(
-        activity_list_select(scope_for(current_user), sel.filters, sel.period)
-    )
-    return render_template(
-        "activities/index.html",
+        template,
         page=page,
         sel=sel,
         campaign=sel.campaign,
         delegations=sel.delegations,
         month_value=request.args.get("month", ""),
     )
+
+
+@bp.route("/mine")
+def mine():
+    """我的履职: the delegate's own activities, any status."""
+    require(can_log_activity(current_user), 403)
+    return _render_list("activities/mine.html", staff=False)
+
+
+@bp.route("/")
+def index():
+    """Staff: submitted and approved activities in their scope."""
+    require(can_view_all_activities(current_user), 403)
+    return _render_list("activities/index.html", staff=True)
 
 
 # --- one activity ------------------------------------------------------------------------------
