@@ -47,6 +47,7 @@ TODAY = date(2024, 6, 10)
 EVERYTHING = Scope(everything=True)
 FORMULAS = ["=1+1", "＠SUM(A1)", "\t=cmd|' /C calc'!A0", "-2+3"]
 READABLE = ["+86 138 0931 0000", "-5"]
+MENTION = "@张三"
 
 
 @pytest.fixture
@@ -78,6 +79,7 @@ def data(app, world):
             return activity
 
         v1 = add(a, date(2024, 5, 3), "visit", "走访东岗街道", people=10, concerns=2)
+        v1.place = MENTION  # a place named as people write it, not a formula
         v1.concerns[0].status, v1.concerns[0].resolution = (
             ConcernStatus.FED_BACK,
             ConcernResolution.RESOLVED,
@@ -242,7 +244,20 @@ def test_paragraphs_are_written_from_the_numbers(ctx, data):
 
 
 @pytest.mark.parametrize(
-    "text", [*FORMULAS, '=HYPERLINK("http://x")', "+SUM(1)", "@x", "＝1", "－1+1", "＋A1", "\r=1"]
+    "text",
+    [
+        *FORMULAS,
+        '=HYPERLINK("http://x")',
+        "+SUM(1)",
+        "@x",
+        "＝1",
+        "－1+1",
+        "＋A1",
+        "\r=1",
+        "@张三(1)",  # a mention that calls something is a formula
+        "@张三|cmd",
+        "@张三=1",
+    ],
 )
 def test_formula_looking_text_is_neutralised(text):
     assert exports.looks_like_formula(text)
@@ -250,9 +265,10 @@ def test_formula_looking_text_is_neutralised(text):
 
 
 @pytest.mark.parametrize(
-    "text", [*READABLE, "+86-931-8888888", "-5.5", "（0931）8888888", "走访", "", "a=b"]
+    "text",
+    [*READABLE, "+86-931-8888888", "-5.5", "（0931）8888888", "走访", "", "a=b", "@张三", "＠李四 你好"],
 )
-def test_numbers_phones_and_plain_text_stay_as_they_are(text):
+def test_numbers_phones_names_and_plain_text_stay_as_they_are(text):
     assert not exports.looks_like_formula(text)
     assert exports.neutralise(text) == text
 
@@ -301,14 +317,14 @@ def test_no_cell_becomes_a_formula(app, client, auth, data):
     for text in [FORMULAS[0], FORMULAS[1]]:
         assert cells[text].data_type == "s"
         assert cells[text].quotePrefix
-    for text in READABLE:
+    for text in [*READABLE, MENTION]:
         assert cells[text].data_type == "s" and not cells[text].quotePrefix
     case = book["典型案例"]
     assert case["E2"].value == "=1+1" and case["E2"].data_type == "s"
 
     raw = download(client, format="csv").data.decode("utf-8-sig")
     values = {v for row in csv.reader(io.StringIO(raw)) for v in row}
-    assert {"'=1+1", "'＠SUM(A1)", *READABLE} <= values
+    assert {"'=1+1", "'＠SUM(A1)", *READABLE, MENTION} <= values
     assert "=1+1" not in values
 
 
@@ -554,7 +570,9 @@ def test_cli_for_one_delegation(runner, data, tmp_path):
     [
         (["--month", "2024-13"], "is not a month"),
         (["--month", "May"], "is not a month"),
-        (["--month", "2999-01"], "has not begun"),
+        (["--month", "2099-01"], "has not begun"),
+        (["--month", "2999-01"], "years 2000 to 2100"),
+        (["--month", "0001-01"], "years 2000 to 2100"),
         (["--month", "2024-05", "--delegation", "nowhere"], "no delegation"),
         (["--month", "2024-05", "--table", "nope"], "no table"),
     ],

@@ -29,9 +29,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import audit, auth, database, i18n, ratelimit, security  # noqa: F401
+    from . import audit, auth, database, edge, i18n, ratelimit, security  # noqa: F401
     from .extensions import bootstrap, csrf, db, migrate
 
+    edge.init_app(app)  # before any route: it sets the int converter every route uses
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(

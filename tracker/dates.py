@@ -8,6 +8,7 @@ One module for every area, so a month is added, bounded and named the same way e
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -45,14 +46,25 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return start, add_months(start, 1)
 
 
+# The years a campaign's dates may fall in: a date outside them is a typing mistake (or an
+# attack), and month arithmetic near year 1 or 9999 would leave the calendar.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_RANGE_YEARS = 20  # the longest period a page is asked for
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+
+
+def in_calendar(day: date) -> bool:
+    """Whether ``day`` falls in the years the tracker accepts (MIN_YEAR to MAX_YEAR)."""
+    return MIN_YEAR <= day.year <= MAX_YEAR
+
+
 def parse_month(value: str | None) -> tuple[int, int] | None:
-    """'2024-05' → (2024, 5); anything else → None."""
-    if not value:
+    """'2024-05' → (2024, 5); anything else, or a year outside MIN_YEAR..MAX_YEAR → None."""
+    match = _MONTH.fullmatch(value or "")
+    if match is None:
         return None
-    try:
-        year, month = (int(p) for p in value.split("-", 1))
-        date(year, month, 1)
-    except (TypeError, ValueError):
+    year, month = int(match[1]), int(match[2])
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
         return None
     return year, month
 
@@ -99,17 +111,21 @@ class Period:
 
     @classmethod
     def parse(cls, value: str | None, today: date) -> Period:
-        """'2024-05' or '2024-04..2024-06'; anything else gives this month."""
-        try:
-            first, _sep, last = (value or "").partition("..")
-            y1, m1 = (int(p) for p in first.split("-"))
-            y2, m2 = (int(p) for p in last.split("-")) if last else (y1, m1)
-            start, end = date(y1, m1, 1), add_months(date(y2, m2, 1), 1)
-            if end <= start or (end.year - start.year) > 20:
-                raise ValueError
-            return cls(start, end)
-        except (TypeError, ValueError):
-            return cls.month(today.year, today.month)
+        """'2024-05' or '2024-04..2024-06'; anything else (a year outside MIN_YEAR..MAX_YEAR,
+        a range that ends before it starts) gives this month."""
+        return cls.parse_or_none(value) or cls.month(today.year, today.month)
+
+    @classmethod
+    def parse_or_none(cls, value: str | None) -> Period | None:
+        """:meth:`parse`, but None for a value that is not a period."""
+        first, _sep, last = (value or "").partition("..")
+        start, end = parse_month(first), parse_month(last) if last else parse_month(first)
+        if start is None or end is None:
+            return None
+        period = cls(date(*start, 1), add_months(date(*end, 1), 1))
+        if period.end <= period.start or period.end.year - period.start.year > MAX_RANGE_YEARS:
+            return None
+        return period
 
     @property
     def months(self) -> list[date]:

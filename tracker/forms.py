@@ -3,6 +3,7 @@ the form that carries the version its user read."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,6 +17,9 @@ from wtforms import (
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .dates import MAX_YEAR, MIN_YEAR, in_calendar
+from .edge import version_of
+
 
 def strip(value):
     """Filter: trim surrounding spaces from text input."""
@@ -28,10 +32,9 @@ class VersionedForm(FlaskForm):
     version = HiddenField()
 
     def read_version(self) -> int:
-        try:
-            return int(self.version.data or 0)
-        except ValueError:
-            return 0
+        """The version posted; one that is not a row version (not ASCII digits, out of the
+        column's range) never matches, so the change is refused as stale."""
+        return version_of(self.version.data)
 
 
 INVALID_CHOICE = _l("所选项不在可选范围内，请重新选择。")
@@ -75,9 +78,19 @@ class MultiCheckboxField(MultiChoiceField):
 
 
 class LocalDateField(DateField):
+    """A date, within the years the tracker accepts (a year such as 0024 or 9999 is a typing
+    mistake, and due dates are reckoned from it)."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("invalid_value_message", _l("请填写有效日期，格式如 2024-05-01。"))
         super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is not None and not in_calendar(self.data):
+            self.data = None
+            raise StopValidation(
+                _("日期须在 %(first)s 年至 %(last)s 年之间。", first=MIN_YEAR, last=MAX_YEAR)
+            )
 
 
 class WholeNumberField(IntegerField):

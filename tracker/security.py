@@ -11,8 +11,6 @@
   cached keeps what it says, with ``no-store`` added unless it declares itself ``public``.
 - Refused requests (4xx) and failures (5xx) are logged with their request id, the number the
   error page shows, so a user's report can be found in the logs.
-- A request with a NUL character in its path, query or form is refused (400): no keyboard
-  types one, and PostgreSQL cannot store one, so it would otherwise end in a 500.
 """
 
 from __future__ import annotations
@@ -21,9 +19,8 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, g, request
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
 from .auth.sessions import carries_login
 
@@ -73,12 +70,11 @@ def is_static_endpoint(endpoint: str | None) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Give every request of ``app`` its id first, refuse NUL characters, and add the
-    security headers (and the log line of a refusal) to every response."""
+    """Give every request of ``app`` its id first, and add the security headers (and the log
+    line of a refusal) to every response. Input itself is bounded in :mod:`tracker.edge`."""
     # First of all the before-request hooks: the CSRF check, the size limit and throttling
     # may refuse a request before any later hook runs, and their error pages show this id.
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
-    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     app.after_request(log_refused_request)
 
@@ -93,27 +89,6 @@ def assign_request_id() -> None:
     request_id = incoming if _GOOD_REQUEST_ID.fullmatch(incoming) else new_request_id()
     request.environ[_REQUEST_ID_ENVIRON] = request_id
     g.request_id = request_id
-
-
-# Only url-encoded forms are read here: reading a multipart body (a file upload) this early
-# would apply the app-wide size limit before the upload's own view can raise it. Multipart
-# text fields are checked by the form validators of the view that reads them.
-FORM_TYPES = ("application/x-www-form-urlencoded",)
-
-
-def refuse_nul_characters() -> None:
-    """Refuse (400) a request carrying a NUL character in its path, query or form fields."""
-    if "\x00" in request.path or _has_nul(request.args):
-        abort(400)
-    has_form = request.method not in ("GET", "HEAD", "OPTIONS") and request.mimetype in FORM_TYPES
-    if has_form and _has_nul(request.form):
-        abort(400)
-
-
-def _has_nul(values: MultiDict) -> bool:
-    return any(
-        "\x00" in key or any("\x00" in value for value in values.getlist(key)) for key in values
-    )
 
 
 def add_security_headers(response: Response) -> Response:

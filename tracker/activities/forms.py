@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..edge import as_id
 from ..enums import RaisedByKind, VisitTargetKind
 from ..forms import (
     ChoiceField,
@@ -376,7 +377,7 @@ class ActivityForm(FlaskForm):
                 raw_id = (row.concern_id.data or "").strip()
                 data.concerns.append(
                     ConcernInput(
-                        id=int(raw_id) if raw_id.isdigit() else None,
+                        id=as_id(raw_id),
                         category_id=self.categories_by_code[row.category.data].id,
                         content=row.content.data,
                         raised_by_kind=RaisedByKind(row.raised_by_kind.data or "citizen"),

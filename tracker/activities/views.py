@@ -25,6 +25,7 @@ from ..audit import history
 from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..dates import local_today
+from ..edge import version_of
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
 from ..models import Activity, Concern, Delegate, Station
@@ -186,7 +187,12 @@ def detail(activity_id: int):
     )
 
 
-def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) -> ActivityForm:
+def _form_context(
+    delegate: Delegate, campaign, formdata=None, obj_data=None, stored=None
+) -> ActivityForm:
+    """The activity form with its choices: showing ``obj_data`` (no form data), or the posted
+    form, where a field the post left out keeps its value in ``stored`` (the entry as saved)
+    rather than falling back to empty."""
     stations = db.session.scalars(
         sa.select(Station)
         .where(Station.retired_at.is_(None))
@@ -212,6 +218,8 @@ def _form_context(delegate: Delegate, campaign, formdata=None, obj_data=None) ->
     )
     if obj_data is not None:
         return ActivityForm(formdata=None, data=obj_data, **kwargs)
+    if stored is not None:
+        return ActivityForm(data=stored, **kwargs)
     return ActivityForm(**kwargs)
 
 
@@ -318,8 +326,11 @@ def edit(activity_id: int):
         form = _form_context(delegate, campaign, obj_data=_data_from_activity(activity))
         version = activity.version
     else:
-        form = _form_context(delegate, campaign)
-        version = request.form.get("version", type=int) or 0
+        # A post that leaves a field out (a script, not a browser) keeps the stored value;
+        # concern rows are the exception: a row not posted is one the delegate removed.
+        stored = {k: v for k, v in _data_from_activity(activity).items() if k != "concerns"}
+        form = _form_context(delegate, campaign, stored=stored)
+        version = version_of(request.form.get("version"))
         if form.validate_on_submit():
             try:
                 update_activity(
@@ -381,7 +392,7 @@ def submit(activity_id: int):
     require(can_edit_activity(current_user, activity), 403)
     try:
         submit_activity(
-            activity, current_user, expected_version=request.form.get("version", type=int) or 0
+            activity, current_user, expected_version=version_of(request.form.get("version"))
         )
     except (StaleObjectError, ActivityStateError):
         db.session.rollback()

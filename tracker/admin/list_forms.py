@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..edge import as_id
 from ..enums import DelegationKind, StationKind
 from ..forms import ChoiceField, WholeNumberField, strip
 from ..models import Delegation
@@ -130,7 +131,7 @@ class _StationFields(_ListForm):
     @property
     def delegation_id(self) -> int | None:
         value = self.delegation.data
-        return None if value in (None, "", NO_DELEGATION) else int(value)
+        return None if value in (None, "", NO_DELEGATION) else as_id(value)
 
     def validate_delegation(self, field) -> None:
         self._require(field, DELEGATION_REQUIRED)

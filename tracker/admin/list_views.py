@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..edge import as_id, query_int
 from ..enums import DelegationKind, StationKind
 from ..extensions import db
 from ..models import Delegation, Station
@@ -94,7 +95,7 @@ class StationFilters:
     def from_args(cls) -> StationFilters:
         args = request.args
         delegation = args.get("delegation", "")
-        if delegation != NO_DELEGATION and not delegation.isdigit():
+        if delegation != NO_DELEGATION and as_id(delegation) is None:
             delegation = ""
         kind = args.get("kind", "")
         status = args.get("status", "")
@@ -185,7 +186,7 @@ def _station_edit_form(station: Station, **kwargs) -> StationUpdateForm:
 def stations():
     """代表之家、代表联络站、基层立法联系点: the list by delegation, and a form to add one."""
     if request.method == "GET":
-        return _render_stations(edit_id=request.args.get("edit", type=int))
+        return _render_stations(edit_id=query_int("edit"))
     form = StationForm(delegations=_open_delegations())
     if not form.validate_on_submit():
         return _render_stations(form)
@@ -269,7 +270,7 @@ def _render_delegations(
 def delegations():
     """代表团: the list, and a form to add one."""
     if request.method == "GET":
-        return _render_delegations(edit_id=request.args.get("edit", type=int))
+        return _render_delegations(edit_id=query_int("edit"))
     form = DelegationForm()
     if not form.validate_on_submit():
         return _render_delegations(form)

@@ -66,13 +66,10 @@ class ManagedList:
 
     def row_form(self, form_class: type, row: Any, shown: dict[str, Any], **kwargs: Any):
         """The edit form of one row, its fields prefixed with the row's anchor (the page's
-        row buttons name theirs the same way). Built without form data (``formdata=None``),
-        it shows the row as it is: ``shown`` gives each field's value."""
-        form = form_class(prefix=self.row_anchor(row.id), **kwargs)
-        if kwargs.get("formdata", ...) is None:
-            for name, value in shown.items():
-                getattr(form, name).data = value
-        return form
+        row buttons name theirs the same way); ``shown`` gives each field's stored value."""
+        # ``shown`` is the form's data: shown as it is without form data, and kept for any
+        # field a post leaves out (a script, not a browser), never emptied.
+        return form_class(prefix=self.row_anchor(row.id), data=shown, **kwargs)
 
     def change_state(self, row: Any, action: str) -> Outcome:
         """Retire, restore or delete ``row`` as the button pressed says. A row in use is

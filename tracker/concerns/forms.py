@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..edge import as_id
 from ..forms import VersionedForm, strip
 from ..models import HandlingBody
 
@@ -35,7 +36,7 @@ class ReferForm(ConcernActionForm):
 
     def body_id(self) -> int | None:
         value = self.handling_body.data or ""
-        return int(value) if value.isdigit() else None
+        return as_id(value)
 
 
 class ResolveForm(ConcernActionForm):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import history
 from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
+from ..edge import query_int
 from ..enums import ActivityStatus, ConcernStatus
 from ..extensions import db
 from ..models import Activity, Concern, Delegate, HandlingBody
@@ -60,7 +61,7 @@ def _list_filters() -> ConcernFilters:
     return ConcernFilters(
         status=ConcernStatus(status) if status in ConcernStatus._value2member_map_ else None,
         category_code=request.args.get("category") or None,
-        delegation_id=request.args.get("delegation", type=int) if current_user.is_staff else None,
+        delegation_id=query_int("delegation") if current_user.is_staff else None,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..campaign.loader import active_campaign
 from ..dates import Period, local_today, period_label
+from ..edge import query_int
 from ..extensions import db
 from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Proposal
 from ..permissions import Scope, can_view_all_activities, is_staff_in_scope, require, scope_for
@@ -174,7 +175,7 @@ def activities():
 
 
 def _days() -> int:
-    days = request.args.get("days", type=int)
+    days = query_int("days")
     if days is None:
         return current_app.config["INACTIVE_DAYS"]
     return min(max(days, MIN_DAYS), MAX_DAYS)

@@ -17,6 +17,7 @@ from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..dates import local_today
 from ..deadlines import DueFlag, due_flag
+from ..edge import query_int
 from ..enums import ActivityStatus, ProposalOutcome, ProposalStatus, Rating
 from ..extensions import db
 from ..models import Activity, Delegate, HandlingBody, Proposal, ProposalUrging
@@ -72,9 +73,9 @@ def _filters() -> ProposalFilters:
         status=ProposalStatus(status) if status in ProposalStatus._value2member_map_ else None,
         due=due if due in DueFlag._value2member_map_ else None,
         # Only staff choose a delegation; a delegate's list is theirs anyway.
-        delegation_id=request.args.get("delegation", type=int) if current_user.is_staff else None,
+        delegation_id=query_int("delegation") if current_user.is_staff else None,
         label_code=request.args.get("label") or None,
-        handler_id=request.args.get("handler", type=int) if current_user.is_staff else None,
+        handler_id=query_int("handler") if current_user.is_staff else None,
     )
 
 
@@ -390,7 +391,7 @@ def handler_update(body_id: int):
     body = db.session.get(HandlingBody, body_id)
     if body is None:
         abort(404)
-    form = HandlingBodyUpdateForm()
+    form = HandlingBodyUpdateForm(data={"name": body.name})  # a name not posted is kept
     if not form.validate_on_submit():
         return _render_handlers(edit_id=body.id, edit_form=form)
     if form.action.data != "rename":

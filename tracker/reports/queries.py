@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..dates import Period
 from ..deadlines import AWAITING_REPLY, due_soon_from
+from ..edge import query_int
 from ..enums import ActivityStatus, ConcernStatus, ProposalStatus
 from ..extensions import db
 from ..models import (
@@ -75,10 +76,11 @@ def count_concerns(activities: list[Activity]) -> list[Activity]:
 
 
 def paginate(stmt: sa.Select, per_page: int | None = None) -> Pagination:
-    """One page of a list (``?page=``, ``?per_page=`` up to 100); ``per_page`` defaults to the
-    ``PAGE_SIZE`` setting. A page past the end is empty, not a 404."""
+    """One page of a list (``?page=``: a number that is not a page number gives the first);
+    ``per_page`` defaults to the ``PAGE_SIZE`` setting. A page past the end is empty, not a 404."""
     return db.paginate(
         stmt,
+        page=query_int("page", 1) or 1,
         per_page=per_page or current_app.config["PAGE_SIZE"],
         max_per_page=100,
         error_out=False,

@@ -14,6 +14,7 @@ from ..audit import history
 from ..campaign.loader import active_campaign
 from ..concurrency import StaleObjectError
 from ..dates import local_today
+from ..edge import as_id
 from ..enums import ActivityStatus
 from ..extensions import db
 from ..models import Activity, Concern
@@ -182,7 +183,7 @@ def reopen(activity_id: int):
 def exemplary(activity_id: int):
     """Flag an approved entry as a typical case for the monthly summary, or unflag it."""
     activity = _load(activity_id)
-    form = ExemplaryForm()
+    form = ExemplaryForm(data={"note": activity.exemplary_note})  # a note not posted is kept
     if not form.validate_on_submit():
         return _render(activity, 200, exemplary_form=form)
     flagged = bool(form.exemplary.data)
@@ -202,10 +203,10 @@ def batch_approve():
         abort(400)
     ids, versions = [], {}
     for raw in request.form.getlist("activity"):
-        activity_id, _sep, version = raw.partition(":")
-        if activity_id.isdigit() and version.isdigit():
-            ids.append(int(activity_id))
-            versions[int(activity_id)] = int(version)
+        activity_id, version = (as_id(part) for part in raw.partition(":")[::2])
+        if activity_id is not None and version is not None:
+            ids.append(activity_id)
+            versions[activity_id] = version
     if not ids:
         flash(_("请先勾选要通过的记录。"), "warning")
         return redirect(url_for("review.index"))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..campaign.loader import active_campaign
-from ..dates import Period, local_today, parse_month
+from ..dates import MAX_YEAR, MIN_YEAR, Period, local_today, parse_month
 from ..enums import Role
 from ..extensions import db
 from ..models import Delegation, User
@@ -28,10 +28,13 @@ summary_cli = AppGroup("summary", help="Monthly summaries (月度通报): export
 
 
 def _month(value: str) -> Period:
-    if not parse_month(value):
-        raise click.BadParameter(f"{value!r} is not a month like 2023-09", param_hint="--month")
-    first = value + "-01"
-    period = Period.month(int(first[:4]), int(first[5:7]))
+    month = parse_month(value)
+    if month is None:
+        raise click.BadParameter(
+            f"{value!r} is not a month like 2023-09 (years {MIN_YEAR} to {MAX_YEAR})",
+            param_hint="--month",
+        )
+    period = Period.month(*month)
     if period.start > local_today():
         raise click.BadParameter(f"{value} has not begun yet", param_hint="--month")
     return period

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from ..campaign.loader import active_campaign
 from ..database import begin_writing
 from ..dates import Period, local_today, parse_month, period_label
+from ..edge import query_int
 from ..extensions import db
 from ..models import Delegation
 from ..permissions import can_close_month, can_view_all_activities, require, scope_for
@@ -78,7 +79,7 @@ def read_delegation(scope) -> Delegation | None:
     """The delegation city staff picked; staff of a delegation always see their own."""
     if not scope.everything:
         return None
-    value = request.args.get("delegation", type=int)
+    value = query_int("delegation")
     return db.session.get(Delegation, value) if value else None
 
 
