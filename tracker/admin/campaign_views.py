@@ -155,7 +155,13 @@ def campaign_activate(campaign_id: int):
         abort(404)
     if not CampaignActivateForm().validate_on_submit():
         abort(400)
-    if activate_campaign(campaign, current_user):
+    try:
+        activated = activate_campaign(campaign, current_user)
+    except sa.exc.IntegrityError:  # another campaign was activated at the same moment
+        db.session.rollback()
+        flash(_("另一个主题活动刚刚被设为当前，您的操作没有执行。请核对后再试。"), "warning")
+        return redirect(url_for("admin.campaigns"))
+    if activated:
         db.session.commit()
         flash(
             _(

@@ -90,11 +90,64 @@ def resolve_campaign_file(name: str | Path) -> Path:
     raise CampaignFileError([f"file not found: {name}"])
 
 
+# A campaign file is a few hundred lines nested three levels deep; a file much larger or
+# deeper is not one, and the TOML parser recurses once per level of nesting.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NESTING = 16
+
+
+def nesting_depth(text: str) -> int:
+    """How deep arrays and inline tables nest in TOML ``text`` (strings and comments aside)."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
+            end = text.find(quote, i + len(quote))
+            while quote[0] == '"' and end > 0 and _escaped(text, end):
+                end = text.find(quote, end + 1)
+            i = n if end < 0 else end + len(quote)
+            continue
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
+
+
+def _escaped(text: str, at: int) -> bool:
+    backslashes = 0
+    while at - 1 - backslashes >= 0 and text[at - 1 - backslashes] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
 def read_campaign_file(path: Path) -> dict[str, Any]:
-    """Parse and check a campaign file; raise :class:`CampaignFileError` listing every problem."""
+    """Parse and check a campaign file; raise :class:`CampaignFileError` listing every problem.
+
+    Size and nesting are bounded before the file is parsed."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise CampaignFileError(
+            [f"{path.name}: larger than {MAX_FILE_BYTES // 1024} KB; a campaign file is far smaller"]
+        )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CampaignFileError([f"{path.name}: not a valid TOML file: {exc}"]) from exc
+    if nesting_depth(text) > MAX_NESTING:
+        raise CampaignFileError(
+            [f"{path.name}: arrays or tables nested more than {MAX_NESTING} levels deep"]
+        )
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise CampaignFileError([f"{path.name}: not a valid TOML file: {exc}"]) from exc
     problems = validate_campaign_data(data)
     if problems:
@@ -196,11 +249,18 @@ def load_campaign(path: str | Path, *, activate: bool | None = None) -> LoadRepo
 
 
 def set_active_campaign(campaign: Campaign) -> None:
-    """Make ``campaign`` the one new activities are logged under."""
-    for other in db.session.scalars(sa.select(Campaign).where(Campaign.is_active)):
-        if other.id != campaign.id:
-            other.is_active = False
+    """Make ``campaign`` the one new activities are logged under (flushes).
+
+    The others are turned off before this one is turned on: the database holds at most one
+    active campaign (a partial unique index), so of two concurrent activations the second
+    fails with an IntegrityError and its caller rolls back."""
+    db.session.execute(
+        sa.update(Campaign)
+        .where(Campaign.is_active, Campaign.id != campaign.id)
+        .values(is_active=False)
+    )
     campaign.is_active = True
+    db.session.flush()
 
 
 def active_campaign(*, with_choices: bool = False) -> Campaign | None:

@@ -16,6 +16,18 @@ from .base import RetirableMixin, enum_column, utcnow
 class Campaign(db.Model):
     """A themed campaign (主题活动) launched by an initiative letter (倡议书)."""
 
+    # At most one campaign is active: the database refuses a second (two concurrent
+    # activations cannot both succeed).
+    __table_args__ = (
+        sa.Index(
+            "uq_campaign_one_active",
+            "is_active",
+            unique=True,
+            postgresql_where=sa.text("is_active"),
+            sqlite_where=sa.text("is_active"),
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(60), unique=True)
     title: Mapped[str] = mapped_column(sa.String(120))
