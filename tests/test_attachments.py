@@ -276,6 +276,9 @@ def test_a_file_over_the_global_request_limit_but_under_the_attachment_limit_is_
         (zip_bomb_docx(), "大文档.docx", "解压后过大"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "旧版.doc", "旧版 Word/Excel"),
         (b"", "空.jpg", "文件是空的"),
+        (png()[:-12], "截断.png", "照片无法打开"),  # pixels whole, closing chunk cut off
+        (png()[:-2], "截断2.png", "照片无法打开"),
+        (jpeg_with_gps()[:-2], "截断.jpg", "照片无法打开"),
     ],
     ids=[
         "exe-as-jpg",
@@ -289,6 +292,9 @@ def test_a_file_over_the_global_request_limit_but_under_the_attachment_limit_is_
         "zip-bomb",
         "old-doc",
         "empty",
+        "png-without-its-end",
+        "png-cut-in-its-end",
+        "jpeg-cut",
     ],
 )
 def test_files_that_are_not_what_we_accept_are_refused_and_nothing_is_stored(

@@ -116,12 +116,21 @@ def unsupported_message() -> str:
     )
 
 
+# The IEND chunk, whole (length, type, CRC), that closes every complete PNG file.
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
 def _clean_photo(data: bytes, content_type: str) -> CheckedFile:
     """Open the photo, turn it upright, and encode its pixels again with no metadata."""
     fmt = _PILLOW_FORMATS[content_type]
     too_many_pixels = UnacceptableFile(
         _("照片像素过多（超过 %(n)s 万像素），请缩小后再上传。", n=MAX_IMAGE_PIXELS // 10_000)
     )
+    if content_type == PNG and _PNG_END not in data:
+        # A PNG cut short after its pixels still decodes; its closing chunk says it is whole.
+        raise UnacceptableFile(
+            _("照片无法打开，可能已损坏或不是真正的图片。请重新拍摄或导出后再上传。")
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -39,11 +39,22 @@ from .filters import Filters, restrict
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 # A number or a phone number: optional sign, digits with spaces, dashes, dots or brackets.
 _READABLE_NUMBER = re.compile(r"^[+\-－＋]?\d[\d\s\-.()（）]*$")
+# Mentioning someone (@张三): an at sign, a Chinese character, and no character a formula is
+# built with. Excel's functions and the names that could run are ASCII; a Chinese name after
+# @ runs nothing, so it is kept as typed.
+_MENTION = re.compile(r"^[@＠][\u3400-\u4dbf\u4e00-\u9fff][^=+\-*/^&|!()\[\]{}<>:;,\"'$%＝＋－（）]*$")
 
 
 def looks_like_formula(text: str) -> bool:
-    """Whether a spreadsheet could take ``text`` for a formula."""
-    return bool(text) and text.startswith(FORMULA_STARTS) and not _READABLE_NUMBER.match(text)
+    """Whether a spreadsheet could take ``text`` for a formula: it starts with = + - @ (or
+    their full-width forms, a tab or a CR), unless it is a number or phone number (-5,
+    +86 138 …) or a mention of a person (@张三)."""
+    return (
+        bool(text)
+        and text.startswith(FORMULA_STARTS)
+        and not _READABLE_NUMBER.match(text)
+        and not _MENTION.match(text)
+    )
 
 
 def neutralise(text: str) -> str:
