@@ -31,10 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -63,6 +60,7 @@ from bench.seed import (
     SeedReport,
     database_version,
     fresh_database,
+    machine,
     make_app,
     postgres_base_url,
     postgres_unreachable,
@@ -445,31 +443,6 @@ def _seed_summary(report: SeedReport) -> dict[str, Any]:
 
 
 # --- the report ----------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    """What the numbers were measured on."""
-    memory = cpu = "?"
-    try:
-        meminfo = Path("/proc/meminfo").read_text()
-        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
-        memory = f"{kib / 1024 / 1024:.1f} GiB"
-        cpu = (
-            re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1).strip()
-        )
-    except (OSError, AttributeError):
-        pass
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return {
-        "cpus": str(os.cpu_count()),
-        "cpu": cpu,
-        "memory": memory,
-        "load": load,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "postgresql": "not run",
-    }
 
 
 def _rows(results: list[SizeResult], scenario: str, database: str) -> list[SizeResult]:

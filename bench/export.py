@@ -496,8 +496,7 @@ def _bench(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import sqlalchemy
     import xlsxwriter
 
-    from bench.dashboard import machine
-    from bench.seed import DATABASES, PG_ENV, postgres_base_url, postgres_unreachable
+    from bench.seed import DATABASES, PG_ENV, machine, postgres_base_url, postgres_unreachable
 
     rows = args.rows or (QUICK_ROWS if args.quick else ROWS)
     reps = args.reps or (QUICK_REPS if args.quick else REPS)

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
+import re
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -348,3 +351,28 @@ def _maybe_kept(kind: str, workdir: Path, keep: bool) -> Iterator[str]:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    memory = cpu = "?"
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+        cpu = (
+            re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1).strip()
+        )
+    except (OSError, AttributeError):
+        pass
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": memory,
+        "load": load,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": "not run",
+    }

@@ -605,11 +605,11 @@ def write_between(path: Path, start: str, end: str, generated: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Seed a database, then load the tracker and the bare app with wrk (or, with
     --two-servers, two tracker instances at once)."""
-    from bench.dashboard import machine
     from bench.seed import (
         Layout,
         database_version,
         fresh_database,
+        machine,
         make_app,
         postgres_base_url,
         postgres_unreachable,
