@@ -6,7 +6,18 @@ of each area, and read-only queries in :mod:`tracker.reports`. Import models fro
 an interface.
 """
 
-from .activities import Activity, Attachment, Concern, activity_focus_area, activity_participant
+from .activities import (
+    Activity,
+    Attachment,
+    Concern,
+    HandlingBody,
+    Proposal,
+    ProposalReply,
+    ProposalUrging,
+    activity_focus_area,
+    activity_participant,
+    proposal_co_handler,
+)
 from .base import RetirableMixin, enum_column, utcnow
 from .campaign import (
     ActivityKind,
@@ -19,13 +30,6 @@ from .campaign import (
 )
 from .people import Delegate, User
 from .places import Delegation, Station
-from .proposals import (
-    HandlingBody,
-    Proposal,
-    ProposalReply,
-    ProposalUrging,
-    proposal_co_handler,
-)
 from .records import AuditEntry, MonthClose, Notification
 from .rollups import ActivityRollup, DelegateRollup, FocusRollup
 
