@@ -266,7 +266,17 @@ def test_formula_looking_text_is_neutralised(text):
 
 @pytest.mark.parametrize(
     "text",
-    [*READABLE, "+86-931-8888888", "-5.5", "（0931）8888888", "走访", "", "a=b", "@张三", "＠李四 你好"],
+    [
+        *READABLE,
+        "+86-931-8888888",
+        "-5.5",
+        "（0931）8888888",
+        "走访",
+        "",
+        "a=b",
+        "@张三",
+        "＠李四 你好",
+    ],
 )
 def test_numbers_phones_names_and_plain_text_stay_as_they_are(text):
     assert not exports.looks_like_formula(text)

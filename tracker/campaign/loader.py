@@ -135,7 +135,9 @@ def read_campaign_file(path: Path) -> dict[str, Any]:
     Size and nesting are bounded before the file is parsed."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise CampaignFileError(
-            [f"{path.name}: larger than {MAX_FILE_BYTES // 1024} KB; a campaign file is far smaller"]
+            [
+                f"{path.name}: larger than {MAX_FILE_BYTES // 1024} KB; a campaign file is far smaller"
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8")

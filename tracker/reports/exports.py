@@ -42,7 +42,9 @@ _READABLE_NUMBER = re.compile(r"^[+\-－＋]?\d[\d\s\-.()（）]*$")
 # Mentioning someone (@张三): an at sign, a Chinese character, and no character a formula is
 # built with. Excel's functions and the names that could run are ASCII; a Chinese name after
 # @ runs nothing, so it is kept as typed.
-_MENTION = re.compile(r"^[@＠][\u3400-\u4dbf\u4e00-\u9fff][^=+\-*/^&|!()\[\]{}<>:;,\"'$%＝＋－（）]*$")
+_MENTION = re.compile(
+    r"^[@＠][\u3400-\u4dbf\u4e00-\u9fff][^=+\-*/^&|!()\[\]{}<>:;,\"'$%＝＋－（）]*$"
+)
 
 
 def looks_like_formula(text: str) -> bool:
