@@ -184,16 +184,61 @@ def test_periods_outside_the_calendar_fall_back_to_this_month(client, auth, worl
     assert client.get(f"/activities/?month={value}").status_code == 200
 
 
-@pytest.mark.parametrize("day", ["0024-05-10", "9999-12-31"])
-def test_a_date_outside_the_years_is_refused_next_to_its_field(app, client, auth, world, day):
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0024-05-10", "日期不能早于主题活动开始之日（2023年8月24日）。"),
+        ("9999-12-31", "日期不能晚于今天。"),
+    ],
+)
+def test_a_date_far_outside_the_campaign_is_refused_next_to_its_field(
+    app, client, auth, world, day, message
+):
     auth.login("dele_a")
     response = client.post("/activities/new", data=new_visit(occurred_on=day))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "日期须在 2000 年至 2100 年之间。" in page
+    assert message in page
     assert f'value="{day}"' in page  # what was typed is kept
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
+
+
+@pytest.mark.parametrize("day", ["1999-12-31", "2101-01-01", "9999-12-31"])
+def test_a_date_field_says_which_years_it_takes(app, day):
+    from flask_wtf import FlaskForm
+
+    from tracker.forms import LocalDateField
+
+    class OneDate(FlaskForm):
+        day = LocalDateField()
+
+    with app.test_request_context("/", method="POST", data={"day": day}):
+        form = OneDate()
+        assert not form.validate()
+        assert form.day.errors == ["日期须在 2000 年至 2100 年之间。"]
+        assert form.day.data is None
+
+
+def test_a_reply_or_assignment_dated_in_year_9999_changes_nothing(app, client, auth, world):
+    from tracker.enums import ProposalStatus
+    from tracker.models import HandlingBody, Proposal
+
+    from .test_proposals import make_proposal
+
+    with app.app_context():
+        pid = make_proposal(world.delegate_a, status=ProposalStatus.REGISTERED)
+        body = db.session.scalar(sa.select(HandlingBody.id))
+        version = db.session.get(Proposal, pid).version
+        db.session.commit()
+    auth.login("staff_city")
+    response = client.post(
+        f"/proposals/{pid}/assign",
+        data={"version": str(version), "lead_handler": str(body), "assigned_on": "9999-12-31"},
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(Proposal, pid).status == ProposalStatus.REGISTERED
 
 
 def test_closing_a_month_outside_the_calendar_closes_nothing(client, auth, world):

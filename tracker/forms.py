@@ -40,30 +40,26 @@ class VersionedForm(FlaskForm):
 INVALID_CHOICE = _l("所选项不在可选范围内，请重新选择。")
 
 
-class ChoiceField(SelectField):
+class _ChoiceMessages:
+    """A choice with a Chinese message for a value not offered; nothing chosen is left to the
+    validators (InputRequired or not)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        super().pre_validate(form)
+
+
+class ChoiceField(_ChoiceMessages, SelectField):
     """A select whose empty value is left to the validators, with a Chinese message."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
 
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        super().pre_validate(form)
-
-
-class RadioChoiceField(RadioField):
+class RadioChoiceField(_ChoiceMessages, RadioField):
     """Radio buttons; nothing chosen is left to the validators (InputRequired or not)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("invalid_choice_message", INVALID_CHOICE)
-        super().__init__(*args, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data in (None, ""):
-            return
-        super().pre_validate(form)
 
 
 class MultiChoiceField(SelectMultipleField):
@@ -85,10 +81,14 @@ class LocalDateField(DateField):
         kwargs.setdefault("invalid_value_message", _l("请填写有效日期，格式如 2024-05-01。"))
         super().__init__(*args, **kwargs)
 
-    def pre_validate(self, form):
+    def post_validate(self, form, validation_stopped):
+        # After the field's own checks, which say it better where they apply ("not before
+        # the campaign began", "not after today"); this catches what they let through.
+        if validation_stopped or self.errors:
+            return
         if self.data is not None and not in_calendar(self.data):
             self.data = None
-            raise StopValidation(
+            self.errors.append(
                 _("日期须在 %(first)s 年至 %(last)s 年之间。", first=MIN_YEAR, last=MAX_YEAR)
             )
 

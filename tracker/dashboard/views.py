@@ -19,13 +19,18 @@ from sqlalchemy.orm import selectinload
 
 from ..campaign.loader import active_campaign
 from ..dates import Period, local_today, period_label
-from ..edge import query_int
 from ..extensions import db
-from ..models import Activity, CallToAction, Campaign, Concern, Delegate, Proposal
+from ..models import CallToAction, Campaign, Delegate
 from ..permissions import Scope, can_view_all_activities, is_staff_in_scope, require, scope_for
 from ..reports import delegate_figures, figures, selects
 from ..reports.filters import Filters, delegation_names
-from ..reports.queries import list_row_loads, paginate, paginate_activities
+from ..reports.queries import (
+    concern_row_loads,
+    list_row_loads,
+    paginate,
+    paginate_activities,
+    proposal_row_loads,
+)
 from ..selection import Selection, area_labels, read_selection
 from .charts import chart_data
 from .display import Change, changes, no_campaign, quick_periods, template_helpers
@@ -175,7 +180,7 @@ def activities():
 
 
 def _days() -> int:
-    days = query_int("days")
+    days = request.args.get("days", type=int)
     if days is None:
         return current_app.config["INACTIVE_DAYS"]
     return min(max(days, MIN_DAYS), MAX_DAYS)
@@ -275,6 +280,19 @@ def points(delegate_id: int):
     )
 
 
+def _render_figure_list(template: str, sel: Selection, which: str, stmt, loads, **extra):
+    """A figure's list, one page of it, with the figure's count."""
+    return render_template(
+        template,
+        sel=sel,
+        which=which,
+        page=paginate(stmt.options(*loads)),
+        total=selects.count_of(stmt),
+        **extra,
+        **template_helpers(),
+    )
+
+
 @bp.route("/proposals")
 def proposals():
     """The proposals behind a proposal figure or a pipeline bar (same period and filters)."""
@@ -288,22 +306,8 @@ def proposals():
     if which not in selects.PROPOSAL_STAGES and not which.startswith("status:"):
         which = "submitted"
     stmt = selects.proposal_period_select(scope, sel.period, sel.filters, today, which)
-    return render_template(
-        "dashboard/proposals.html",
-        sel=sel,
-        which=which,
-        page=paginate(
-            stmt.options(
-                selectinload(Proposal.activity)
-                .selectinload(Activity.delegate)
-                .selectinload(Delegate.delegation),
-                selectinload(Proposal.lead_handler),
-                selectinload(Proposal.label),
-            )
-        ),
-        total=selects.count_of(stmt),
-        today=today,
-        **template_helpers(),
+    return _render_figure_list(
+        "dashboard/proposals.html", sel, which, stmt, proposal_row_loads(), today=today
     )
 
 
@@ -319,19 +323,4 @@ def concerns():
     if which not in selects.CONCERN_STAGES:
         which = "raised"
     stmt = selects.concern_period_select(scope, sel.period, sel.filters, which)
-    return render_template(
-        "dashboard/concerns.html",
-        sel=sel,
-        which=which,
-        page=paginate(
-            stmt.options(
-                selectinload(Concern.activity)
-                .selectinload(Activity.delegate)
-                .selectinload(Delegate.delegation),
-                selectinload(Concern.category),
-                selectinload(Concern.referred_to),
-            )
-        ),
-        total=selects.count_of(stmt),
-        **template_helpers(),
-    )
+    return _render_figure_list("dashboard/concerns.html", sel, which, stmt, concern_row_loads())

@@ -145,12 +145,28 @@ def proposal_select(scope: Scope, filters: ProposalFilters, today: date) -> sa.S
         stmt = stmt.where(Proposal.lead_handler_id == filters.handler_id)
     return stmt.order_by(
         sa.case((Proposal.due_on.is_(None), 1), else_=0), Proposal.due_on, Proposal.id.desc()
-    ).options(
+    ).options(*proposal_row_loads())
+
+
+def proposal_row_loads() -> tuple:
+    """What a row of a proposal list shows besides the proposal, loaded with the page."""
+    return (
         selectinload(Proposal.activity)
         .selectinload(Activity.delegate)
         .selectinload(Delegate.delegation),
         selectinload(Proposal.lead_handler),
         selectinload(Proposal.label),
+    )
+
+
+def concern_row_loads() -> tuple:
+    """What a row of a concern list shows besides the concern, loaded with the page."""
+    return (
+        selectinload(Concern.activity)
+        .selectinload(Activity.delegate)
+        .selectinload(Delegate.delegation),
+        selectinload(Concern.category),
+        selectinload(Concern.referred_to),
     )
 
 
@@ -183,13 +199,7 @@ def concern_select(scope: Scope, filters: ConcernFilters) -> sa.Select:
         stmt = stmt.where(Activity.delegation_id == filters.delegation_id)
     if filters.referred_to_id is not None:
         stmt = stmt.where(Concern.referred_to_id == filters.referred_to_id)
-    return stmt.order_by(Activity.occurred_on.desc(), Concern.id).options(
-        selectinload(Concern.activity)
-        .selectinload(Activity.delegate)
-        .selectinload(Delegate.delegation),
-        selectinload(Concern.category),
-        selectinload(Concern.referred_to),
-    )
+    return stmt.order_by(Activity.occurred_on.desc(), Concern.id).options(*concern_row_loads())
 
 
 # --- what waits for someone ------------------------------------------------------------------
