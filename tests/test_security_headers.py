@@ -366,7 +366,7 @@ def test_a_nul_character_anywhere_is_a_bad_request_not_a_failure(
     response = getattr(client, method)(url, data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "请求无法处理。" in page
+    assert "提交的内容含有无法保存的控制字符（如 NUL）" in page
     request_id_on(page)
 
 

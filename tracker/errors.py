@@ -32,7 +32,10 @@ def init_app(app: Flask) -> None:
             return error
         if error.code >= 500:
             return server_error_page(error.code)
-        return render_template("errors/error.html", code=error.code), error.code
+        message = getattr(error, "message", None)  # a refusal that says why (tracker.edge)
+        return render_template(
+            "errors/error.html", code=error.code, message=str(message) if message else None
+        ), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -18,11 +18,11 @@ from datetime import date
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .dates import Period, parse_month, period_label
+from .dates import MAX_YEAR, MIN_YEAR, Period, period_label
 from .enums import ActivityStatus, DelegateType, Level
 from .extensions import db
 from .models import CallToAction, Campaign, Delegation
@@ -81,14 +81,25 @@ def area_labels(campaign: Campaign) -> dict[int, str]:
 
 
 def _read_period(args: Any, today: date, default_period: bool) -> Period | None:
-    """``?month=2024-05`` wins when it is a month; else ``?period=`` (a month or a range)."""
-    month = args.get("month")
-    if parse_month(month):
-        return Period.parse(month, today)
-    value = args.get("period")
-    if value or default_period:
-        return Period.parse(value, today)
-    return None
+    """``?month=2024-05`` wins when it is a month; else ``?period=`` (a month or a range).
+    A value given that is not one is said so on the page (a flashed notice), and the
+    default is shown."""
+    month, value = args.get("month") or "", args.get("period") or ""
+    period = Period.parse_or_none(month) or Period.parse_or_none(value)
+    if period is None and (month or value):
+        flash(
+            _(
+                "“%(value)s”不是有效的月份或期间（年份须在 %(first)s 至 %(last)s 之间），"
+                "已按默认期间显示。",
+                value=(month or value)[:40],
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            ),
+            "warning",
+        )
+    if period is not None:
+        return period
+    return Period.parse(None, today) if default_period else None
 
 
 def read_selection(

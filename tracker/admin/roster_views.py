@@ -33,6 +33,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..edge import reads_own_body
 from ..extensions import db
 from .blueprint import bp
 from .roster import (
@@ -209,6 +210,7 @@ def _render_upload(form: RosterUploadForm, status: int = 200):
 
 
 @bp.route("/roster", methods=["GET", "POST"])
+@reads_own_body  # a file over the limit gets its message next to the field, below
 def roster():
     """Upload a roster file; a readable one is kept and previewed."""
     try:

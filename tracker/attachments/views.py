@@ -27,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..activities.services import ActivityStateError
 from ..audit import history
+from ..edge import reads_own_body
 from ..extensions import csrf, db
 from ..models import Activity, Attachment
 from ..permissions import can_edit_activity, can_view_activity, require
@@ -96,6 +97,7 @@ def _back_to(activity: Activity):
 
 @bp.route("/activity/<int:activity_id>", methods=["POST"])
 @csrf.exempt  # checked below, once this route's larger size limit is in place
+@reads_own_body  # the same: the body is read after the size limit is raised
 def upload(activity_id: int):
     """Attach one photo or document to a draft or returned activity."""
     activity = _load_activity(activity_id)

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..campaign.loader import active_campaign
 from ..database import begin_writing
-from ..dates import Period, local_today, parse_month, period_label
+from ..dates import MAX_YEAR, MIN_YEAR, Period, local_today, parse_month, period_label
 from ..edge import query_int
 from ..extensions import db
 from ..models import Delegation
@@ -67,11 +67,21 @@ def read_period(today: date) -> Period:
         value = start if not parse_month(end) or end == start else f"{start}..{end}"
         return Period.parse(value, today)
     value = request.args.get("period")
-    first, _sep, last = (value or "").partition("..")
-    if parse_month(first) and (not last or parse_month(last)):
-        period = Period.parse(value, today)
+    period = Period.parse_or_none(value)
+    if period is not None:
         if period.start <= today:
             return period
+    elif start or value:
+        flash(
+            _(
+                "“%(value)s”不是有效的月份或期间（年份须在 %(first)s 至 %(last)s 之间），"
+                "已显示上个月。",
+                value=(start or value)[:40],
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            ),
+            "warning",
+        )
     return last_month(today)
 
 
