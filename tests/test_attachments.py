@@ -279,6 +279,7 @@ def test_a_file_over_the_global_request_limit_but_under_the_attachment_limit_is_
         (png()[:-12], "截断.png", "照片无法打开"),  # pixels whole, closing chunk cut off
         (png()[:-2], "截断2.png", "照片无法打开"),
         (jpeg_with_gps()[:-2], "截断.jpg", "照片无法打开"),
+        (webp()[:-10], "截断.webp", "照片无法打开"),
     ],
     ids=[
         "exe-as-jpg",
@@ -295,6 +296,7 @@ def test_a_file_over_the_global_request_limit_but_under_the_attachment_limit_is_
         "png-without-its-end",
         "png-cut-in-its-end",
         "jpeg-cut",
+        "webp-cut",
     ],
 )
 def test_files_that_are_not_what_we_accept_are_refused_and_nothing_is_stored(
@@ -741,3 +743,22 @@ def test_an_upload_without_the_csrf_token_is_refused(app, client, world, folder)
     )
     assert response.status_code == 302
     assert [a.original_name for a in attachments(app)] == ["有令牌.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"), [(jpeg_with_gps()[:-2], "截断.jpg"), (png()[:-12], "截断.png")]
+)
+def test_a_cut_photo_is_refused_even_when_pillow_is_told_to_accept_cut_files(
+    app, client, auth, world, folder, monkeypatch, data, filename
+):
+    """WeasyPrint, which the PDF export imports, sets ImageFile.LOAD_TRUNCATED_IMAGES for the
+    whole process; a cut photo must still be refused after a PDF was made."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    activity_id = make_activity(app, world.delegate_a)
+    auth.login("dele_a")
+    response = upload(client, activity_id, data, filename)
+    assert response.status_code == 400
+    assert "照片无法打开" in response.get_data(as_text=True)
+    assert attachments(app) == []

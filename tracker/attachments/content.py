@@ -118,6 +118,26 @@ def unsupported_message() -> str:
 
 # The IEND chunk, whole (length, type, CRC), that closes every complete PNG file.
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_JPEG_SCAN, _JPEG_END = b"\xff\xda", b"\xff\xd9"
+
+
+def is_whole(data: bytes, content_type: str) -> bool:
+    """Whether a photo's file ends where its format says, so it was not cut short in sending.
+
+    Checked here rather than left to Pillow: it decodes a PNG cut after its pixels, and a
+    library that the PDF export imports (WeasyPrint) tells it to accept any file cut short
+    (ImageFile.LOAD_TRUNCATED_IMAGES), for every image the process decodes afterwards.
+    """
+    if content_type == PNG:
+        return _PNG_END in data
+    if content_type == JPEG:
+        # In the compressed data every 0xFF byte is followed by 0x00, so 0xFF 0xD9 after the
+        # first scan is the end-of-image marker (anything a phone appends after it is fine).
+        scan = data.find(_JPEG_SCAN)
+        return scan >= 0 and data.find(_JPEG_END, scan) >= 0
+    if content_type == WEBP:
+        return len(data) >= 12 and int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return True
 
 
 def _clean_photo(data: bytes, content_type: str) -> CheckedFile:
@@ -126,8 +146,7 @@ def _clean_photo(data: bytes, content_type: str) -> CheckedFile:
     too_many_pixels = UnacceptableFile(
         _("照片像素过多（超过 %(n)s 万像素），请缩小后再上传。", n=MAX_IMAGE_PIXELS // 10_000)
     )
-    if content_type == PNG and _PNG_END not in data:
-        # A PNG cut short after its pixels still decodes; its closing chunk says it is whole.
+    if not is_whole(data, content_type):
         raise UnacceptableFile(
             _("照片无法打开，可能已损坏或不是真正的图片。请重新拍摄或导出后再上传。")
         )
