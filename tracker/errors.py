@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .i18n import LOCALE_COOKIE
+from .i18n import locale_without_account
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +58,9 @@ def init_app(app: Flask) -> None:
         return server_error_page(500)
 
 
-def _language_without_account() -> str:
-    """The page's language from the cookie or the browser, never from the account (that would
-    read the database)."""
-    languages = current_app.config["LANGUAGES"]
-    cookie = request.cookies.get(LOCALE_COOKIE)
-    if cookie in languages:
-        return cookie
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
-
-
 def server_error_page(code: int) -> tuple[str, int]:
     """The stand-alone page of a server error, with the request's id."""
-    language = _language_without_account()
+    language = locale_without_account()
     template = current_app.jinja_env.get_template("errors/server_error.html")
     with force_locale(language):
         body = template.render(

@@ -18,6 +18,13 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    return locale_without_account()
+
+
+def locale_without_account() -> str:
+    """The cookie's language, then the browser's, then Chinese: what a request says without
+    reading the account (the server-error page, which must not touch the database)."""
+    languages = current_app.config["LANGUAGES"]
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in languages:
         return cookie

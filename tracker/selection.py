@@ -87,19 +87,25 @@ def _read_period(args: Any, today: date, default_period: bool) -> Period | None:
     month, value = args.get("month") or "", args.get("period") or ""
     period = Period.parse_or_none(month) or Period.parse_or_none(value)
     if period is None and (month or value):
-        flash(
-            _(
-                "“%(value)s”不是有效的月份或期间（年份须在 %(first)s 至 %(last)s 之间），"
-                "已按默认期间显示。",
-                value=(month or value)[:40],
-                first=MIN_YEAR,
-                last=MAX_YEAR,
-            ),
-            "warning",
-        )
+        say_period_refused(month or value, _("已按默认期间显示。"))
     if period is not None:
         return period
     return Period.parse(None, today) if default_period else None
+
+
+def say_period_refused(value: str, instead: str) -> None:
+    """Tell the page's reader that ``value`` is not a month or a period the tracker takes, and
+    what is shown ``instead``."""
+    flash(
+        _(
+            "“%(value)s”不是有效的月份或期间（年份须在 %(first)s 至 %(last)s 之间），%(instead)s",
+            value=value[:40],
+            first=MIN_YEAR,
+            last=MAX_YEAR,
+            instead=instead,
+        ),
+        "warning",
+    )
 
 
 def read_selection(

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..campaign.loader import active_campaign
 from ..database import begin_writing
-from ..dates import MAX_YEAR, MIN_YEAR, Period, local_today, parse_month, period_label
+from ..dates import Period, local_today, parse_month, period_label
 from ..edge import query_int
 from ..extensions import db
 from ..models import Delegation
@@ -39,6 +39,7 @@ from ..reports import bulletin, selects
 from ..reports import summary as summaries
 from ..reports.filters import Filters, delegation_choices
 from ..reports.fonts import NoChineseFont
+from ..selection import say_period_refused
 from .closing import MonthAlreadyClosed, MonthNotOver, can_close, close_month
 from .services import FORMATS, ExportError, ExportRequest, audit_export, csv_choices, write_export
 
@@ -72,16 +73,7 @@ def read_period(today: date) -> Period:
         if period.start <= today:
             return period
     elif start or value:
-        flash(
-            _(
-                "“%(value)s”不是有效的月份或期间（年份须在 %(first)s 至 %(last)s 之间），"
-                "已显示上个月。",
-                value=(start or value)[:40],
-                first=MIN_YEAR,
-                last=MAX_YEAR,
-            ),
-            "warning",
-        )
+        say_period_refused(start or value, _("已显示上个月。"))
     return last_month(today)
 
 
